@@ -1,0 +1,38 @@
+#pragma once
+// Files are written to a temporary sibling and renamed into place, so a crash or an error never leaves a
+// partial output file behind.
+#include <fstream>
+#include <functional>
+#include <string>
+
+namespace nertool {
+
+class AtomicFile {
+ public:
+  // Opens `path`.tmp.<pid>.<n> for writing (binary). Throws IoError.
+  explicit AtomicFile(std::string path);
+  // Removes the temporary file unless commit() succeeded.
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  std::ostream& stream() { return out_; }
+  // Flushes, closes and renames onto the target. Throws IoError if anything failed.
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string tmp_path_;
+  std::ofstream out_;
+  bool committed_ = false;
+};
+
+// Writes the whole content atomically.
+void write_file_atomic(const std::string& path, const std::string& content);
+// Calls `fill` with a stream onto a temporary file, then commits it atomically.
+void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill);
+// Reads a whole file. Throws IoError naming the path.
+std::string read_file(const std::string& path);
+
+}  // namespace nertool

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, builds, and runs every test with ctest.
+# Shared data (CoNLL-2003, fixtures) is read from ${NERTOOL_SHARED_DIR:-../shared}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install_deps.sh
+export NERTOOL_SHARED_DIR=${NERTOOL_SHARED_DIR:-$(cd .. && pwd)/shared}
+if [ ! -d "$NERTOOL_SHARED_DIR" ]; then
+  echo "note: $NERTOOL_SHARED_DIR not found: tests that need CoNLL-2003 or the HF fixtures will be skipped"
+fi
+bash scripts/build.sh -DNERTOOL_SHARED_DIR="$NERTOOL_SHARED_DIR"
+bash scripts/check_cuda_sources.sh
+cd "${BUILD_DIR:-build}"
+ctest --output-on-failure -j "${JOBS:-$(nproc)}" "$@"

@@ -1,0 +1,91 @@
+// nertool: named-entity tagging toolkit. This file only dispatches to subcommands and reports errors.
+#include <spdlog/spdlog.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "command.h"
+#include "nertool/build_info.h"
+#include "nertool/core/error.h"
+#include "nertool/core/logging.h"
+
+namespace nertool::cli {
+
+std::vector<Command>& command_registry() {
+  static std::vector<Command> registry;
+  return registry;
+}
+
+static std::string version_text() {
+  std::string text = std::string("nertool ") + NERTOOL_VERSION + " (commit " + NERTOOL_GIT_COMMIT + ")\n";
+  text += std::string("LibTorch ") + TORCH_VERSION + "\n";
+  bool cuda = torch::cuda::is_available();
+  text += std::string("CUDA: ") + (cuda ? "usable (" + std::to_string(torch::cuda::device_count()) + " device(s))"
+                                        : "not usable");
+#ifdef NERTOOL_HAVE_CUDA
+  text += ", nertool CUDA kernels built";
+#else
+  text += ", nertool CUDA kernels not built";
+#endif
+  return text;
+}
+
+static int run(int argc, char** argv) {
+  CLI::App app{"nertool: train, evaluate and apply named-entity taggers (BiLSTM-CNN, BERT, RoBERTa; softmax or CRF)."};
+  app.set_help_all_flag("--help-all", "Print help for every subcommand");
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  app.add_flag("--version", show_version, "Print nertool's version, the LibTorch version and whether CUDA is usable");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  auto& commands = command_registry();
+  std::sort(commands.begin(), commands.end(),
+            [](const Command& a, const Command& b) { return a.order != b.order ? a.order < b.order : a.name < b.name; });
+  std::vector<std::pair<CLI::App*, Action>> actions;
+  for (const auto& command : commands) {
+    CLI::App* sub = app.add_subcommand(command.name, command.description);
+    actions.emplace_back(sub, command.setup(*sub));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  setup_logging(log_level);
+  if (show_version) {
+    std::cout << version_text() << std::endl;
+    return 0;
+  }
+  for (auto& [sub, action] : actions) {
+    if (sub->parsed()) return action();
+  }
+  std::cout << app.help() << std::flush;
+  return 0;
+}
+
+}  // namespace nertool::cli
+
+int main(int argc, char** argv) {
+  try {
+    return nertool::cli::run(argc, argv);
+  } catch (const nertool::InputError& e) {
+    std::cerr << "error: " << e.what() << std::endl;
+    return 2;
+  } catch (const nertool::ConfigError& e) {
+    std::cerr << "error: " << e.what() << std::endl;
+    return 2;
+  } catch (const nertool::Error& e) {
+    std::cerr << "error: " << e.what() << std::endl;
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << std::endl;
+    return 3;
+  }
+}
