@@ -1,0 +1,51 @@
+#pragma once
+// Entity-level scoring with exactly seqeval 1.2.2's numbers (default mode = conlleval chunking rules; strict mode
+// with an explicit scheme) and conlleval.pl's summary.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nertool/data/tag_scheme.h"
+
+namespace nertool::metrics {
+
+enum class Mode { Default, Strict };
+
+struct ScoreOptions {
+  Mode mode = Mode::Default;
+  std::optional<data::TagScheme> scheme;  // required in strict mode (IOB2, IOE2, IOBES, BILOU)
+};
+
+// One row of the report. Scores are fractions in [0, 1] as seqeval returns them.
+struct TypeScores {
+  std::string name;          // entity type, or "micro avg" / "macro avg" / "weighted avg"
+  double precision = 0.0;
+  double recall = 0.0;
+  double f1 = 0.0;
+  std::size_t support = 0;   // gold entities
+  std::size_t predicted = 0; // predicted entities
+  std::size_t correct = 0;   // true positives
+};
+
+// conlleval.pl's counts and percentages (its own chunking, its own token counting).
+struct ConllevalSummary {
+  std::size_t tokens = 0, gold_phrases = 0, found_phrases = 0, correct_phrases = 0, correct_tags = 0;
+  double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;  // percentages, as conlleval prints them
+  std::vector<TypeScores> per_type;                                 // percentages; `predicted` = found
+};
+
+struct Report {
+  std::vector<TypeScores> per_type;  // sorted by type name
+  TypeScores micro, macro, weighted;
+  double accuracy = 0.0;             // token accuracy (seqeval's accuracy_score)
+  std::size_t tokens = 0;
+  ConllevalSummary conlleval;
+};
+
+// Scores sentence-aligned label sequences. Throws InputError when gold and pred do not align (sentence count or
+// length), or, in strict mode, when a label is outside the scheme.
+Report score(const std::vector<std::vector<std::string>>& gold, const std::vector<std::vector<std::string>>& pred,
+             const ScoreOptions& options = {});
+
+}  // namespace nertool::metrics

@@ -1,0 +1,100 @@
+#include "nertool/models/tagger.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "nertool/core/error.h"
+
+namespace nertool::models {
+
+LabelSet::LabelSet(std::vector<std::string> labels) : labels_(std::move(labels)) {}
+
+LabelSet LabelSet::from_corpus(const data::Corpus& corpus) {
+  std::set<std::string> seen;
+  for (const auto& s : corpus.sentences) seen.insert(s.labels.begin(), s.labels.end());
+  std::vector<std::string> labels;
+  if (seen.erase("O")) labels.push_back("O");
+  labels.insert(labels.end(), seen.begin(), seen.end());
+  return LabelSet(std::move(labels));
+}
+
+int64_t LabelSet::id(const std::string& label) const {
+  auto it = std::find(labels_.begin(), labels_.end(), label);
+  if (it == labels_.end()) throw Error("label '" + label + "' is not in the model's label set");
+  return it - labels_.begin();
+}
+
+bool LabelSet::contains(const std::string& label) const {
+  return std::find(labels_.begin(), labels_.end(), label) != labels_.end();
+}
+
+nlohmann::json LabelSet::to_json() const { return labels_; }
+
+LabelSet LabelSet::from_json(const nlohmann::json& j) { return LabelSet(j.get<std::vector<std::string>>()); }
+
+TaggerImpl::TaggerImpl(std::shared_ptr<Encoder> encoder, std::shared_ptr<Decoder> decoder, LabelSet labels)
+    : encoder_(register_module("encoder", std::move(encoder))),
+      decoder_(register_module("decoder", std::move(decoder))),
+      labels_(std::move(labels)) {}
+
+torch::Tensor TaggerImpl::loss(const Batch& batch) {
+  return decoder_->loss(encoder_->forward(batch), batch.labels, batch.word_mask);
+}
+
+std::vector<std::vector<std::string>> TaggerImpl::predict(const Batch& batch) {
+  auto ids = decoder_->decode(encoder_->forward(batch), batch.word_mask);
+  std::vector<std::vector<std::string>> out(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    for (int64_t id : ids[i]) out[i].push_back(labels_.label(id));
+  return out;
+}
+
+torch::Tensor TaggerImpl::probabilities(const Batch& batch) {
+  return decoder_->probabilities(encoder_->forward(batch), batch.word_mask);
+}
+
+namespace {
+std::map<std::string, EncoderBuilder>& encoders() {
+  static std::map<std::string, EncoderBuilder> m;
+  return m;
+}
+std::map<std::string, DecoderBuilder>& decoders() {
+  static std::map<std::string, DecoderBuilder> m;
+  return m;
+}
+template <typename Map>
+std::vector<std::string> keys(const Map& m) {
+  std::vector<std::string> out;
+  for (const auto& kv : m) out.push_back(kv.first);
+  return out;
+}
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+}  // namespace
+
+void register_encoder(const std::string& name, EncoderBuilder builder) { encoders()[name] = std::move(builder); }
+void register_decoder(const std::string& name, DecoderBuilder builder) { decoders()[name] = std::move(builder); }
+std::vector<std::string> encoder_names() { register_builtin_models(); return keys(encoders()); }
+std::vector<std::string> decoder_names() { register_builtin_models(); return keys(decoders()); }
+
+Tagger build_tagger(const BuildContext& context) {
+  register_builtin_models();
+  const auto& cfg = context.config;
+  std::string enc = cfg.value("encoder", std::string());
+  std::string dec = cfg.value("decoder", std::string("softmax"));
+  auto e = encoders().find(enc);
+  if (e == encoders().end())
+    throw ConfigError("unknown encoder '" + enc + "' (model.encoder; known: " + join(keys(encoders())) + ")");
+  auto d = decoders().find(dec);
+  if (d == decoders().end())
+    throw ConfigError("unknown decoder '" + dec + "' (model.decoder; known: " + join(keys(decoders())) + ")");
+  auto encoder = e->second(context);
+  auto decoder = d->second(context, encoder->output_dim(), encoder->num_directions());
+  return Tagger(encoder, decoder, context.labels);
+}
+
+}  // namespace nertool::models
