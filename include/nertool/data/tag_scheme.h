@@ -30,10 +30,24 @@ std::vector<Span> spans_from_tags(const std::vector<std::string>& tags, TagSchem
 // Tags in `scheme` for `spans` over `length` tokens (spans must not overlap).
 std::vector<std::string> tags_from_spans(const std::vector<Span>& spans, std::size_t length, TagScheme scheme);
 
+// The same, naming `file` and the 1-based `line` of the sentence's first token (the error names the offending
+// token's line: `line` + its position).
+std::vector<Span> spans_from_tags(const std::vector<std::string>& tags, TagScheme scheme, const std::string& file,
+                                  std::size_t line);
+
+// The first tag that makes a sequence invalid in a scheme.
+struct TagProblem {
+  std::size_t position = 0;  // 0-based index into the sequence
+  std::string message;       // names the 1-based position, the tag and the rule it breaks
+};
+std::optional<TagProblem> find_tag_problem(const std::vector<std::string>& tags, TagScheme scheme);
+
 // Empty when valid; otherwise a message naming the first offending position and tag.
 std::string validate_tags(const std::vector<std::string>& tags, TagScheme scheme);
 
-// The schemes in which every sequence is valid, most specific first (IOB2 before IOB1, ...).
+// The schemes in which every sequence is valid, in the preference order IOB2, IOBES, BILOU, IOE2, IOB1, IOE1.
+// The schemes overlap only on degenerate data: all-O data is valid in every scheme (IOB2 wins), and data with only
+// I- and O tags is valid in IOB1 and IOE1 (IOB1 wins: it is the common one).
 std::vector<TagScheme> compatible_schemes(const std::vector<std::vector<std::string>>& sequences);
 // The most plausible scheme of the data, or nullopt when no scheme accepts it.
 std::optional<TagScheme> detect_tag_scheme(const std::vector<std::vector<std::string>>& sequences);
