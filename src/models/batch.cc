@@ -13,6 +13,7 @@ const torch::Tensor& Batch::input(const std::string& name) const {
 Batch Batch::to(const torch::Device& device) const {
   Batch out;
   out.sentences = sentences;
+  out.corpus = corpus;
   out.word_mask = word_mask.defined() ? word_mask.to(device) : word_mask;
   out.labels = labels.defined() ? labels.to(device) : labels;
   for (const auto& [name, tensor] : inputs) out.inputs[name] = tensor.defined() ? tensor.to(device) : tensor;
