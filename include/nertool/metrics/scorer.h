@@ -32,17 +32,22 @@ struct TypeScores {
 struct ConllevalSummary {
   std::size_t tokens = 0, gold_phrases = 0, found_phrases = 0, correct_phrases = 0, correct_tags = 0;
   double accuracy = 0.0, precision = 0.0, recall = 0.0, f1 = 0.0;  // percentages, as conlleval prints them
-  std::vector<TypeScores> per_type;                                 // percentages; `predicted` = found
+  // percentages; `predicted` = found. Exactly the rows conlleval.pl prints, in its order: a chunk type that is
+  // empty (labels like "B" or "I-") appears once per table (gold, found) that has it, as conlleval repeats it.
+  std::vector<TypeScores> per_type;
 };
 
 struct Report {
   std::vector<TypeScores> per_type;  // sorted by type name
   TypeScores micro, macro, weighted;
-  double accuracy = 0.0;             // token accuracy (seqeval's accuracy_score)
+  double accuracy = 0.0;             // token accuracy (seqeval's accuracy_score); NaN when there are no tokens
   std::size_t tokens = 0;
+  std::size_t correct_tokens = 0;    // tokens whose predicted label equals the gold label
   ConllevalSummary conlleval;
 };
 
+// Per-type rows are the union of gold and predicted chunk types. With no chunk at all, the macro average is NaN
+// (numpy's mean of nothing) and the weighted average 0 (seqeval's zero-support rule).
 // Scores sentence-aligned label sequences. Throws InputError when gold and pred do not align (sentence count or
 // length), or, in strict mode, when a label is outside the scheme.
 Report score(const std::vector<std::vector<std::string>>& gold, const std::vector<std::vector<std::string>>& pred,

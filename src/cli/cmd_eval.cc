@@ -1,0 +1,135 @@
+// `nertool eval`: entity-level scores of predicted labels against gold labels, exactly as seqeval 1.2.2 and
+// conlleval.pl compute them. File scoring lives in score_files(); printing in print_report(), so other inputs
+// (a trained model applied to a data file) can be added beside it.
+#include <spdlog/spdlog.h>
+
+#include <climits>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "command.h"
+#include "nertool/core/error.h"
+#include "nertool/data/conll.h"
+#include "nertool/data/tag_scheme.h"
+#include "nertool/metrics/conlleval.h"
+#include "nertool/metrics/corpus_score.h"
+#include "nertool/metrics/report_format.h"
+#include "nertool/metrics/scorer.h"
+
+namespace nertool::cli {
+namespace {
+
+constexpr int kUnset = INT_MIN;
+
+struct EvalOptions {
+  std::string gold, pred, file;
+  std::string mode = "default";
+  std::string scheme;
+  int digits = 4;
+  bool json = false;
+  int token_column = 0;
+  int gold_column = kUnset;  // default: last column (--gold), second to last (--file)
+  int pred_column = -1;
+};
+
+metrics::ScoreOptions score_options(const EvalOptions& o) {
+  metrics::ScoreOptions options;
+  options.mode = o.mode == "strict" ? metrics::Mode::Strict : metrics::Mode::Default;
+  if (options.mode == metrics::Mode::Strict) {
+    if (o.scheme.empty()) throw ConfigError("--mode strict needs --scheme (IOB1, IOB2, IOE1, IOE2, IOBES, BILOU)");
+    options.scheme = data::parse_tag_scheme(o.scheme);
+  } else if (!o.scheme.empty()) {
+    throw ConfigError("--scheme applies only to --mode strict (the default mode reads every scheme the same way)");
+  }
+  return options;
+}
+
+// Scores gold/predicted CoNLL files (two aligned files, or one file with both label columns).
+metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& options, nlohmann::json& inputs) {
+  data::ReadOptions read;
+  read.token_column = o.token_column;
+  read.label_column = -1;
+  if (!o.file.empty()) {
+    if (!o.gold.empty() || !o.pred.empty()) throw ConfigError("use either --file or --gold with --pred, not both");
+    data::Corpus corpus = data::read_conll(o.file, read);
+    inputs = {{"file", o.file}};
+    int gold_column = o.gold_column == kUnset ? -2 : o.gold_column;
+    return metrics::score_corpora(corpus, gold_column, corpus, o.pred_column, options);
+  }
+  if (o.gold.empty() || o.pred.empty()) throw ConfigError("give --gold and --pred, or --file (see nertool eval --help)");
+  data::Corpus gold = data::read_conll(o.gold, read);
+  data::Corpus pred = data::read_conll(o.pred, read);
+  inputs = {{"gold", o.gold}, {"pred", o.pred}};
+  int gold_column = o.gold_column == kUnset ? -1 : o.gold_column;
+  return metrics::score_corpora(gold, gold_column, pred, o.pred_column, options);
+}
+
+void print_report(const metrics::Report& report, const EvalOptions& o, const metrics::ScoreOptions& options,
+                  const nlohmann::json& inputs) {
+  if (report.per_type.empty())
+    spdlog::warn("no entity in the gold or the predicted labels (seqeval's classification_report fails on such "
+                 "input; macro averages are undefined and shown as nan)");
+  if (o.json) {
+    nlohmann::json out = metrics::report_to_json(report);
+    out["mode"] = o.mode;
+    out["scheme"] = options.scheme ? nlohmann::json(data::tag_scheme_name(*options.scheme)) : nlohmann::json();
+    out["files"] = inputs;
+    std::cout << out.dump(2) << std::endl;
+    return;
+  }
+  std::cout << metrics::format_classification_report(report, o.digits) << metrics::format_conlleval(report.conlleval)
+            << std::flush;
+}
+
+Action setup(CLI::App& app) {
+  auto o = std::make_shared<EvalOptions>();
+  app.footer(
+      "Input: CoNLL column files (space or tab separated, blank line between sentences). With --gold/--pred the\n"
+      "two files must hold the same tokens line by line; with --file one file holds both label columns in\n"
+      "conlleval's layout (token ... gold pred).\n"
+      "Output: seqeval's classification_report table (its exact layout; --digits sets the decimals, default 4\n"
+      "where seqeval's default is 2), then conlleval.pl's summary lines exactly as it prints them.\n"
+      "-DOCSTART- lines are document boundaries: they are not tokens of any sentence, so seqeval's numbers and\n"
+      "token accuracy ignore them (as the HF/seqeval pipelines do), while the conlleval lines count each one as a\n"
+      "token, exactly as conlleval.pl does on the same file.\n"
+      "Modes: 'default' = seqeval's default (conlleval's chunk rules: IOB1, IOB2 and ill-formed input such as\n"
+      "I- after O are all read); 'strict' = seqeval's mode='strict' with --scheme (chunks must be well formed in\n"
+      "the scheme; a label whose prefix the scheme does not allow is an error).");
+  app.add_option("--gold", o->gold, "Gold CoNLL file (labels in the last column, or --gold-column)");
+  app.add_option("--pred", o->pred, "Predicted CoNLL file aligned with --gold (labels in the last column, or --pred-column)");
+  app.add_option("--file", o->file,
+                 "One CoNLL file in conlleval's layout: token ... gold pred (gold = second to last column, "
+                 "pred = last)");
+  app.add_option("--mode", o->mode, "Chunking: default (seqeval default = conlleval rules) or strict (needs --scheme)")
+      ->check(CLI::IsMember({"default", "strict"}))
+      ->capture_default_str();
+  app.add_option("--scheme", o->scheme, "Tag scheme for --mode strict: IOB1, IOB2 (BIO), IOE1, IOE2, IOBES, BILOU");
+  app.add_option("--digits", o->digits, "Decimals in the seqeval table (seqeval's default is 2)")
+      ->check(CLI::Range(0, 15))
+      ->capture_default_str();
+  app.add_flag("--json", o->json,
+               "Print one JSON object instead: per-type and averaged scores with counts, token accuracy, the "
+               "conlleval block, mode, scheme and files");
+  app.add_option("--token-column", o->token_column, "0-based column of the token (negative counts from the end)")
+      ->capture_default_str();
+  app.add_option("--gold-column", o->gold_column,
+                 "0-based column of the gold label, negative counts from the end (default: -1 with --gold, -2 with "
+                 "--file)");
+  app.add_option("--pred-column", o->pred_column,
+                 "0-based column of the predicted label, negative counts from the end")
+      ->capture_default_str();
+  return [o]() {
+    metrics::ScoreOptions options = score_options(*o);
+    nlohmann::json inputs;
+    metrics::Report report = score_files(*o, options, inputs);
+    print_report(report, *o, options, inputs);
+    return 0;
+  };
+}
+
+CommandRegistration reg({"eval", "Score predicted labels against gold labels (seqeval and conlleval numbers)", 30,
+                         setup});
+
+}  // namespace
+}  // namespace nertool::cli
