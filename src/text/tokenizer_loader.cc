@@ -1,0 +1,322 @@
+// load_tokenizer: detects the tokenizer kind from the files of a directory and applies the settings of
+// tokenizer_config.json / special_tokens_map.json the way transformers' from_pretrained does.
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+#include "nertool/text/byte_level_bpe_tokenizer.h"
+#include "nertool/text/sentencepiece_tokenizer.h"
+#include "nertool/text/subword_tokenizer.h"
+#include "nertool/text/wordpiece_tokenizer.h"
+
+namespace nertool::text {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+bool exists(const std::string& dir, const std::string& name) { return fs::is_regular_file(dir + "/" + name); }
+
+json read_json(const std::string& path) {
+  try {
+    return json::parse(read_file(path));
+  } catch (const json::exception& e) {
+    throw InputError(path, 0, std::string("invalid JSON: ") + e.what());
+  }
+}
+
+// The SentencePiece model of a directory: sentencepiece.bpe.model, else the first *.model by name.
+std::string find_sentencepiece_model(const std::string& dir) {
+  if (exists(dir, "sentencepiece.bpe.model")) return "sentencepiece.bpe.model";
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".model") found.push_back(entry.path().filename());
+  std::sort(found.begin(), found.end());
+  return found.empty() ? std::string() : found.front();
+}
+
+// One special-token entry: a plain string keeps the kind's strip defaults, an AddedToken object brings its own.
+void apply_token(const json& value, SpecialToken& token, const std::string& file, const std::string& key) {
+  if (value.is_string()) {
+    token.content = value.get<std::string>();
+  } else if (value.is_object() && value.contains("content") && value["content"].is_string()) {
+    token.content = value["content"].get<std::string>();
+    token.lstrip = value.value("lstrip", false);
+    token.rstrip = value.value("rstrip", false);
+  } else if (!value.is_null()) {
+    throw InputError(file, 0, "'" + key + "' is neither a string nor an AddedToken object");
+  }
+}
+
+struct ConfigFiles {
+  json config = json::object();   // tokenizer_config.json merged with special_tokens_map.json (the latter wins)
+  std::vector<std::string> names;  // which of the two exist
+};
+
+ConfigFiles read_config_files(const std::string& dir) {
+  ConfigFiles c;
+  for (const char* name : {"tokenizer_config.json", "special_tokens_map.json"}) {
+    if (!exists(dir, name)) continue;
+    json j = read_json(dir + "/" + name);
+    if (!j.is_object()) throw InputError(dir + "/" + name, 0, "expected a JSON object");
+    for (auto it = j.begin(); it != j.end(); ++it) c.config[it.key()] = it.value();
+    c.names.push_back(name);
+  }
+  return c;
+}
+
+void apply_settings(const json& c, const std::string& file, TokenizerSettings& s, SpecialTokens& sp) {
+  auto get_bool = [&](const char* key, bool& out) {
+    if (!c.contains(key) || c[key].is_null()) return;
+    if (!c[key].is_boolean()) throw InputError(file, 0, std::string("'") + key + "' must be true or false");
+    out = c[key].get<bool>();
+  };
+  get_bool("do_lower_case", s.do_lower_case);
+  get_bool("tokenize_chinese_chars", s.tokenize_chinese_chars);
+  get_bool("do_basic_tokenize", s.do_basic_tokenize);
+  get_bool("add_prefix_space", s.add_prefix_space);
+  if (c.contains("strip_accents") && !c["strip_accents"].is_null()) {
+    if (!c["strip_accents"].is_boolean()) throw InputError(file, 0, "'strip_accents' must be true, false or null");
+    s.strip_accents = c["strip_accents"].get<bool>();
+  }
+  if (c.contains("model_max_length") && c["model_max_length"].is_number()) {
+    double v = c["model_max_length"].get<double>();
+    if (v > 0 && v < 1e18) s.model_max_length = static_cast<int64_t>(v);  // 1e30 is HF's "no limit"
+  }
+  if (c.contains("never_split") && c["never_split"].is_array())
+    for (const auto& t : c["never_split"])
+      if (t.is_string()) s.never_split.push_back(t.get<std::string>());
+  const std::pair<const char*, SpecialToken*> keys[] = {
+      {"cls_token", &sp.cls}, {"sep_token", &sp.sep}, {"pad_token", &sp.pad}, {"unk_token", &sp.unk},
+      {"mask_token", &sp.mask}};
+  for (const auto& [key, token] : keys)
+    if (c.contains(key)) apply_token(c[key], *token, file, key);
+  if (c.contains("additional_special_tokens") && c["additional_special_tokens"].is_array()) {
+    for (const auto& v : c["additional_special_tokens"]) {
+      SpecialToken t;
+      t.lstrip = t.rstrip = v.is_string();  // plain strings strip both neighbours
+      apply_token(v, t, file, "additional_special_tokens");
+      sp.extra.push_back(t);
+    }
+  }
+}
+
+// [token, id] pairs of BertProcessing / RobertaProcessing.
+SpecialToken processing_token(const json& v, const std::string& file) {
+  SpecialToken t;
+  if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_number_integer())
+    throw InputError(file, 0, "post_processor special token is not a [token, id] pair");
+  t.content = v[0].get<std::string>();
+  t.id = v[1].get<int64_t>();
+  return t;
+}
+
+// tokenizer.json (the Hugging Face tokenizers format): WordPiece with the BERT normalizer/pre-tokenizer and
+// byte-level BPE are mapped onto the slow-tokenizer implementations; anything else is named in the error.
+std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, const ConfigFiles& cfg) {
+  const std::string file = dir + "/tokenizer.json";
+  json j = read_json(file);
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+    throw InputError(file, 0, "no 'model' object");
+  const json& model = j["model"];
+  const std::string type = model.value("type", std::string());
+  auto type_of = [](const json& v) { return v.is_object() ? v.value("type", std::string("?")) : std::string(); };
+  const json normalizer = j.value("normalizer", json());
+  const json pre = j.value("pre_tokenizer", json());
+  const json post = j.value("post_processor", json());
+
+  SpecialTokens special;
+  // Post-processor: the tokens put around a sequence.
+  const std::string post_type = type_of(post);
+  if (post_type == "BertProcessing" || post_type == "RobertaProcessing") {
+    special.cls = processing_token(post.at("cls"), file);
+    special.sep = processing_token(post.at("sep"), file);
+  } else if (post_type == "TemplateProcessing") {
+    const json& single = post.at("single");
+    std::vector<std::string> around;
+    bool seen_sequence = false;
+    if (!single.is_array() || single.empty()) throw InputError(file, 0, "TemplateProcessing 'single' is not a list");
+    for (const auto& piece : single) {
+      if (piece.contains("SpecialToken")) {
+        std::string id = piece["SpecialToken"].value("id", std::string());
+        if (!seen_sequence && special.cls.content.empty())
+          special.cls.content = id;
+        else if (seen_sequence && special.sep.content.empty())
+          special.sep.content = id;
+        else
+          throw ConfigError(file + ": TemplateProcessing with more than one token on a side is not supported");
+      } else if (piece.contains("Sequence")) {
+        seen_sequence = true;
+      }
+    }
+  } else if (!post_type.empty()) {
+    throw ConfigError(file + ": post_processor type '" + post_type + "' is not supported (supported: BertProcessing, "
+                      "RobertaProcessing, TemplateProcessing)");
+  }
+  // Added special tokens become never-split tokens with their own strip flags.
+  std::vector<SpecialToken> added;
+  if (j.contains("added_tokens") && j["added_tokens"].is_array()) {
+    for (const auto& a : j["added_tokens"]) {
+      if (!a.value("special", false)) continue;
+      SpecialToken t;
+      t.content = a.value("content", std::string());
+      t.id = a.value("id", int64_t{-1});
+      t.lstrip = a.value("lstrip", false);
+      t.rstrip = a.value("rstrip", false);
+      added.push_back(t);
+    }
+  }
+  auto find_added = [&](const std::vector<std::string>& names, SpecialToken& out) {
+    for (const auto& a : added)
+      for (const auto& n : names)
+        if (a.content == n) {
+          out = a;
+          return;
+        }
+  };
+
+  TokenizerSettings settings;
+  if (type == "WordPiece") {
+    const std::string norm_type = type_of(normalizer);
+    if (norm_type != "BertNormalizer")
+      throw ConfigError(file + ": WordPiece with normalizer '" + (norm_type.empty() ? "null" : norm_type) +
+                        "' is not supported (supported: BertNormalizer)");
+    const std::string pre_type = type_of(pre);
+    if (pre_type != "BertPreTokenizer")
+      throw ConfigError(file + ": WordPiece with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
+                        "' is not supported (supported: BertPreTokenizer)");
+    if (!normalizer.value("clean_text", true))
+      throw ConfigError(file + ": BertNormalizer with clean_text=false is not supported");
+    settings.do_lower_case = normalizer.value("lowercase", false);
+    settings.tokenize_chinese_chars = normalizer.value("handle_chinese_chars", true);
+    if (normalizer.contains("strip_accents") && normalizer["strip_accents"].is_boolean())
+      settings.strip_accents = normalizer["strip_accents"].get<bool>();
+    WordPieceOptions options;
+    options.settings = settings;
+    options.continuing_subword_prefix = model.value("continuing_subword_prefix", std::string("##"));
+    options.max_input_chars_per_word = model.value("max_input_chars_per_word", 100);
+    const json& vocab = model.at("vocab");
+    std::vector<std::string> tokens;
+    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+      int64_t id = it.value().get<int64_t>();
+      if (id < 0) throw InputError(file, 0, "negative id for token '" + it.key() + "'");
+      if (static_cast<std::size_t>(id) >= tokens.size()) tokens.resize(static_cast<std::size_t>(id) + 1);
+      tokens[static_cast<std::size_t>(id)] = it.key();
+    }
+    auto keep = [](SpecialToken& dst, const SpecialToken& src) {
+      if (!src.content.empty()) {
+        dst.content = src.content;
+        dst.id = src.id;
+      }
+    };
+    keep(options.special.cls, special.cls);
+    keep(options.special.sep, special.sep);
+    if (model.contains("unk_token") && model["unk_token"].is_string())
+      options.special.unk.content = model["unk_token"].get<std::string>();
+    find_added({"[PAD]"}, options.special.pad);
+    find_added({"[MASK]"}, options.special.mask);
+    for (SpecialToken* t : {&options.special.cls, &options.special.sep, &options.special.pad,
+                            &options.special.unk, &options.special.mask})
+      t->lstrip = t->rstrip = true;
+    apply_settings(cfg.config, dir + "/tokenizer_config.json", options.settings, options.special);
+    return std::make_unique<WordPieceTokenizer>(std::move(tokens), options);
+  }
+  if (type == "BPE") {
+    const std::string pre_type = type_of(pre);
+    if (pre_type != "ByteLevel")
+      throw ConfigError(file + ": BPE with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
+                        "' is not supported (supported: ByteLevel, i.e. GPT-2/RoBERTa byte-level BPE)");
+    if (!pre.value("use_regex", true))
+      throw ConfigError(file + ": ByteLevel pre_tokenizer with use_regex=false is not supported");
+    if (!normalizer.is_null())
+      throw ConfigError(file + ": byte-level BPE with normalizer '" + type_of(normalizer) + "' is not supported");
+    if (model.contains("dropout") && !model["dropout"].is_null())
+      throw ConfigError(file + ": BPE dropout is not supported");
+    for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
+      if (model.contains(key) && model[key].is_string() && !model[key].get<std::string>().empty())
+        throw ConfigError(file + ": BPE " + key + " is not supported");
+    if (model.value("byte_fallback", false)) throw ConfigError(file + ": BPE byte_fallback is not supported");
+    ByteLevelBpeOptions options;
+    options.settings.add_prefix_space = pre.value("add_prefix_space", false);
+    std::unordered_map<std::string, int64_t> vocab;
+    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it)
+      vocab[it.key()] = it.value().get<int64_t>();
+    std::vector<std::pair<std::string, std::string>> merges;
+    for (const auto& m : model.at("merges")) {
+      if (m.is_string()) {
+        const std::string s = m.get<std::string>();
+        const auto space = s.find(' ');
+        if (space == std::string::npos) throw InputError(file, 0, "merge '" + s + "' is not 'a b'");
+        merges.emplace_back(s.substr(0, space), s.substr(space + 1));
+      } else if (m.is_array() && m.size() == 2) {
+        merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+      } else {
+        throw InputError(file, 0, "a merge is neither 'a b' nor [a, b]");
+      }
+    }
+    if (!special.cls.content.empty()) options.special.cls = special.cls;
+    if (!special.sep.content.empty()) options.special.sep = special.sep;
+    if (model.contains("unk_token") && model["unk_token"].is_string())
+      options.special.unk.content = model["unk_token"].get<std::string>();
+    find_added({"<pad>"}, options.special.pad);
+    find_added({"<mask>"}, options.special.mask);
+    apply_settings(cfg.config, dir + "/tokenizer_config.json", options.settings, options.special);
+    return std::make_unique<ByteLevelBpeTokenizer>(std::move(vocab), std::move(merges), options);
+  }
+  throw ConfigError(file + ": model type '" + type + "' is not supported from tokenizer.json (supported: WordPiece, "
+                    "BPE with ByteLevel); for SentencePiece (Unigram) models put the .model file in " + dir);
+}
+
+}  // namespace
+
+bool has_tokenizer_files(const std::string& dir) {
+  return exists(dir, "vocab.txt") || (exists(dir, "vocab.json") && exists(dir, "merges.txt")) ||
+         !find_sentencepiece_model(dir).empty() || exists(dir, "tokenizer.json");
+}
+
+std::unique_ptr<SubwordTokenizer> load_tokenizer(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw IoError("tokenizer directory not found: " + dir);
+  const ConfigFiles cfg = read_config_files(dir);
+  const std::string cfg_file = dir + "/" + (cfg.names.empty() ? "tokenizer_config.json" : cfg.names.back());
+  std::unique_ptr<SubwordTokenizer> tok;
+  std::vector<std::string> files;
+  if (exists(dir, "vocab.txt")) {
+    WordPieceOptions options;
+    options.settings.do_lower_case = true;  // BertTokenizer's default when the config does not say
+    if (!cfg.config.contains("do_lower_case"))
+      spdlog::warn("{}: no do_lower_case in tokenizer_config.json; lower-casing as BertTokenizer does by default",
+                   dir);
+    apply_settings(cfg.config, cfg_file, options.settings, options.special);
+    tok = std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::read_vocab_file(dir + "/vocab.txt"), options);
+    files = {"vocab.txt"};
+  } else if (exists(dir, "vocab.json") && exists(dir, "merges.txt")) {
+    ByteLevelBpeOptions options;
+    apply_settings(cfg.config, cfg_file, options.settings, options.special);
+    tok = std::make_unique<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::read_vocab_file(dir + "/vocab.json"),
+                                                  ByteLevelBpeTokenizer::read_merges_file(dir + "/merges.txt"),
+                                                  options);
+    files = {"vocab.json", "merges.txt"};
+  } else if (std::string model = find_sentencepiece_model(dir); !model.empty()) {
+    SentencePieceOptions options;
+    apply_settings(cfg.config, cfg_file, options.settings, options.special);
+    tok = std::make_unique<SentencePieceTokenizer>(dir + "/" + model, options);
+    files = {model};
+  } else if (exists(dir, "tokenizer.json")) {
+    tok = load_tokenizer_json(dir, cfg);
+    files = {"tokenizer.json"};
+  } else {
+    throw ConfigError("no tokenizer files in " + dir +
+                      " (expected vocab.txt, vocab.json + merges.txt, a SentencePiece *.model or tokenizer.json)");
+  }
+  if (exists(dir, "tokenizer.json") && files.front() != "tokenizer.json") files.push_back("tokenizer.json");
+  for (const auto& name : cfg.names) files.push_back(name);
+  tok->set_source(dir, files);
+  return tok;
+}
+
+}  // namespace nertool::text
