@@ -1,0 +1,39 @@
+#include "nertool/io/torch_pickle.h"
+
+#include <torch/serialize.h>
+#include <torch/torch.h>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+
+namespace nertool::io {
+
+NamedTensors read_torch_state_dict(const std::string& path) {
+  std::string bytes = read_file(path);
+  // torch.save's zip format starts with a local-file header "PK\x03\x04"; the legacy format is a bare pickle.
+  if (bytes.size() < 4 || bytes.compare(0, 4, "PK\x03\x04") != 0)
+    throw InputError(path, 0,
+                     "not a zip-format PyTorch checkpoint (files saved by PyTorch < 1.6 must be re-saved with "
+                     "torch.save, or converted to model.safetensors)");
+  // LibTorch's unpickler understands torch.save's state dicts (collections.OrderedDict, persistent storage ids,
+  // torch._utils._rebuild_tensor_v2), so no unpickler of our own is needed.
+  c10::IValue value;
+  try {
+    std::vector<char> data(bytes.begin(), bytes.end());
+    bytes.clear();
+    value = torch::pickle_load(data);
+  } catch (const c10::Error& e) {
+    throw InputError(path, 0, std::string("cannot read PyTorch checkpoint: ") + e.what_without_backtrace());
+  }
+  if (!value.isGenericDict()) throw InputError(path, 0, "PyTorch checkpoint does not hold a dict of tensors");
+  NamedTensors out;
+  for (const auto& kv : value.toGenericDict()) {
+    if (!kv.key().isString()) throw InputError(path, 0, "PyTorch checkpoint has a non-string key");
+    if (!kv.value().isTensor()) continue;
+    out.emplace_back(kv.key().toStringRef(), kv.value().toTensor());
+  }
+  if (out.empty()) throw InputError(path, 0, "PyTorch checkpoint holds no tensors");
+  return out;
+}
+
+}  // namespace nertool::io

@@ -1,0 +1,130 @@
+// Safetensors and PyTorch checkpoint readers: the hf-tiny fixtures hold the same tensors in both formats.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <fstream>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+#include "nertool/io/safetensors.h"
+#include "nertool/io/torch_pickle.h"
+#include "test_paths.h"
+
+namespace nertool::io {
+namespace {
+
+using testing::shared_path;
+
+std::map<std::string, torch::Tensor> as_map(const NamedTensors& v) { return {v.begin(), v.end()}; }
+
+class FixtureWeights : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FixtureWeights, SafetensorsAndPytorchBinHoldIdenticalTensors) {
+  const std::string dir = "fixtures/hf-tiny/" + GetParam();
+  NERTOOL_REQUIRE_SHARED(dir + "/model.safetensors");
+  auto st = as_map(read_safetensors(shared_path(dir + "/model.safetensors")));
+  auto pt = read_torch_state_dict(shared_path(dir + "/pytorch_model.bin"));
+  ASSERT_EQ(st.size(), pt.size());
+  ASSERT_GT(pt.size(), 30u);
+  for (const auto& [name, tensor] : pt) {
+    auto it = st.find(name);
+    ASSERT_NE(it, st.end()) << name;
+    EXPECT_EQ(it->second.scalar_type(), tensor.scalar_type()) << name;
+    EXPECT_EQ(it->second.sizes(), tensor.sizes()) << name;
+    EXPECT_TRUE(torch::equal(it->second, tensor)) << name;
+  }
+  // Known facts of the fixtures: position_ids is an int64 buffer 0..max_pos-1, classifier is [9, 64].
+  const std::string prefix = GetParam() == "bert" ? "bert." : "roberta.";
+  auto pos = st.at(prefix + "embeddings.position_ids");
+  EXPECT_EQ(pos.scalar_type(), torch::kInt64);
+  EXPECT_TRUE(torch::equal(pos[0], torch::arange(pos.size(1))));
+  EXPECT_EQ(st.at("classifier.weight").sizes(), (std::vector<int64_t>{9, 64}));
+  // The state dict keeps torch.save's order: the position_ids buffer comes first, the classifier last.
+  EXPECT_EQ(pt.front().first, prefix + "embeddings.position_ids");
+  EXPECT_EQ(pt.back().first, "classifier.bias");
+}
+
+INSTANTIATE_TEST_SUITE_P(HfTiny, FixtureWeights, ::testing::Values("bert", "roberta", "xlm-roberta"));
+
+TEST(Safetensors, RoundTripsEveryDtype) {
+  testing::TempDir tmp;
+  NamedTensors in = {
+      {"f32", torch::randn({3, 4})},
+      {"f16", torch::randn({5}).to(torch::kFloat16)},
+      {"bf16", torch::randn({2, 2}).to(torch::kBFloat16)},
+      {"i64", torch::arange(7, torch::kInt64).reshape({7, 1})},
+      {"scalar", torch::tensor(3.5)},
+      {"empty", torch::zeros({0, 3})},
+  };
+  write_safetensors(tmp.file("w.safetensors"), in);
+  auto out = as_map(read_safetensors(tmp.file("w.safetensors")));
+  ASSERT_EQ(out.size(), in.size());
+  for (const auto& [name, t] : in) {
+    EXPECT_EQ(out.at(name).scalar_type(), t.scalar_type()) << name;
+    EXPECT_TRUE(torch::equal(out.at(name), t)) << name;
+  }
+}
+
+TEST(Safetensors, WriterMatchesTheFixtureBytesOfItsOwnTensors) {
+  // Reading a fixture and writing it back yields a file the reader maps to the same tensors.
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/model.safetensors");
+  auto in = read_safetensors(shared_path("fixtures/hf-tiny/bert/model.safetensors"));
+  auto again = parse_safetensors(serialize_safetensors(in, {{"format", "pt"}}), "memory");
+  ASSERT_EQ(again.size(), in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    EXPECT_EQ(again[i].first, in[i].first);
+    EXPECT_TRUE(torch::equal(again[i].second, in[i].second));
+  }
+}
+
+std::string error_of(const std::string& bytes) {
+  try {
+    parse_safetensors(bytes, "bad.safetensors");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string with_header(const std::string& json, std::size_t data_bytes) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  return out + json + std::string(data_bytes, '\0');
+}
+
+TEST(Safetensors, RejectsMalformedFilesNamingTheProblem) {
+  EXPECT_NE(error_of("abc").find("shorter than the 8-byte header"), std::string::npos);
+  EXPECT_NE(error_of(std::string("\xff\0\0\0\0\0\0\0{}", 10)).find("exceeds the file size"), std::string::npos);
+  EXPECT_NE(error_of(with_header("{not json", 0)).find("not valid JSON"), std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 4)).find("outside"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8)).find("need 12"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"Q4","shape":[2],"data_offsets":[0,8]}})", 8)).find("'Q4'"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                                 R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                                 12))
+                .find("overlap"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[2]}})", 8)).find("'a'"), std::string::npos);
+  auto ok = parse_safetensors(with_header(R"({"__metadata__":{"format":"pt"},"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8), "x");
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].second.item<int64_t>(), 0);
+}
+
+TEST(TorchStateDict, RejectsFilesThatAreNotZipCheckpoints) {
+  testing::TempDir tmp;
+  write_file_atomic(tmp.file("legacy.bin"), std::string("\x80\x02\x8a\x0alegacy", 10));
+  try {
+    read_torch_state_dict(tmp.file("legacy.bin"));
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("not a zip-format"), std::string::npos) << e.what();
+  }
+  write_file_atomic(tmp.file("broken.bin"), std::string("PK\x03\x04garbage", 11));
+  EXPECT_THROW(read_torch_state_dict(tmp.file("broken.bin")), InputError);
+}
+
+}  // namespace
+}  // namespace nertool::io
