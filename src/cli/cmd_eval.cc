@@ -16,6 +16,7 @@
 #include "nertool/metrics/corpus_score.h"
 #include "nertool/metrics/report_format.h"
 #include "nertool/metrics/scorer.h"
+#include "nertool/train/inference.h"
 
 namespace nertool::cli {
 namespace {
@@ -31,6 +32,8 @@ struct EvalOptions {
   int token_column = 0;
   int gold_column = kUnset;  // default: last column (--gold), second to last (--file)
   int pred_column = -1;
+  std::string model, data;  // --model RUN_DIR --data FILE: tag FILE with the model, score against its labels
+  std::string device = "auto";
 };
 
 metrics::ScoreOptions score_options(const EvalOptions& o) {
@@ -111,6 +114,11 @@ Action setup(CLI::App& app) {
   app.add_flag("--json", o->json,
                "Print one JSON object instead: per-type and averaged scores with counts, token accuracy, the "
                "conlleval block, mode, scheme and files");
+  app.add_option("--model", o->model,
+                 "Run directory of a trained model: tags --data with it and scores the result against --data's "
+                 "labels (the model's token/label columns apply)");
+  app.add_option("--data", o->data, "Labelled CoNLL file to tag and score with --model");
+  app.add_option("--device", o->device, "With --model: auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--token-column", o->token_column, "0-based column of the token (negative counts from the end)")
       ->capture_default_str();
   app.add_option("--gold-column", o->gold_column,
@@ -122,7 +130,17 @@ Action setup(CLI::App& app) {
   return [o]() {
     metrics::ScoreOptions options = score_options(*o);
     nlohmann::json inputs;
-    metrics::Report report = score_files(*o, options, inputs);
+    metrics::Report report;
+    if (!o->model.empty() || !o->data.empty()) {
+      if (o->model.empty() || o->data.empty()) throw ConfigError("--model and --data go together");
+      train::EvalOptions eval;
+      eval.device = o->device;
+      eval.score = options;
+      report = train::evaluate_model(o->model, o->data, eval).report;
+      inputs = {{"model", o->model}, {"data", o->data}};
+    } else {
+      report = score_files(*o, options, inputs);
+    }
     print_report(report, *o, options, inputs);
     return 0;
   };
