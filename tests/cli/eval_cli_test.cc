@@ -1,0 +1,147 @@
+// End-to-end tests of `nertool eval`: the exact printed report, --json, and errors on misaligned input.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "test_paths.h"
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+Run run_nertool(const std::string& args, const nertool::testing::TempDir& dir) {
+  std::string err_path = dir.file("stderr.txt");
+  std::string command = nertool::testing::nertool_binary() + " " + args + " 2>" + err_path;
+  Run run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return run;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
+  int status = ::pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path);
+  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
+  return run;
+}
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+const char* kGold =
+    "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\nPeter B-PER\nBlackburn I-PER\n";
+const char* kPred =
+    "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGerman B-LOC\ncall O\n\nPeter B-PER\nBlackburn O\n";
+
+// Hand-computed: seqeval (DOCSTART excluded) and conlleval.pl (DOCSTART counted as a token: 7 tokens).
+const char* kReport =
+    "              precision    recall  f1-score   support\n"
+    "\n"
+    "         LOC     0.0000    0.0000    0.0000         0\n"
+    "        MISC     0.0000    0.0000    0.0000         1\n"
+    "         ORG     1.0000    1.0000    1.0000         1\n"
+    "         PER     0.0000    0.0000    0.0000         1\n"
+    "\n"
+    "   micro avg     0.3333    0.3333    0.3333         3\n"
+    "   macro avg     0.2500    0.2500    0.2500         3\n"
+    "weighted avg     0.3333    0.3333    0.3333         3\n"
+    "\n"
+    "processed 7 tokens with 3 phrases; found: 3 phrases; correct: 1.\n"
+    "accuracy:  71.43%; precision:  33.33%; recall:  33.33%; FB1:  33.33\n"
+    "              LOC: precision:   0.00%; recall:   0.00%; FB1:   0.00  1\n"
+    "             MISC: precision:   0.00%; recall:   0.00%; FB1:   0.00  0\n"
+    "              ORG: precision: 100.00%; recall: 100.00%; FB1: 100.00  1\n"
+    "              PER: precision:   0.00%; recall:   0.00%; FB1:   0.00  1\n";
+
+TEST(EvalCli, PrintsSeqevalTableThenConlleval) {
+  nertool::testing::TempDir dir;
+  write(dir.file("gold.txt"), kGold);
+  write(dir.file("pred.txt"), kPred);
+  Run run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, kReport);
+}
+
+TEST(EvalCli, OneFileInConllevalLayoutGivesTheSameReport) {
+  nertool::testing::TempDir dir;
+  write(dir.file("both.txt"),
+        "-DOCSTART- O O\n\nEU B-ORG B-ORG\nrejects O O\nGerman B-MISC B-LOC\ncall O O\n\n"
+        "Peter B-PER B-PER\nBlackburn I-PER O\n");
+  Run run = run_nertool("eval --file " + dir.file("both.txt"), dir);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_EQ(run.out, kReport);
+}
+
+TEST(EvalCli, JsonHasScoresCountsAndConlleval) {
+  nertool::testing::TempDir dir;
+  write(dir.file("gold.txt"), kGold);
+  write(dir.file("pred.txt"), kPred);
+  Run run = run_nertool("eval --json --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
+  ASSERT_EQ(run.status, 0) << run.err;
+  nlohmann::json j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j["mode"], "default");
+  EXPECT_TRUE(j["scheme"].is_null());
+  EXPECT_EQ(j["per_type"]["ORG"]["support"], 1);
+  EXPECT_EQ(j["per_type"]["LOC"]["predicted"], 1);
+  EXPECT_EQ(j["micro avg"]["correct"], 1);
+  EXPECT_DOUBLE_EQ(j["macro avg"]["f1"].get<double>(), 0.25);
+  EXPECT_EQ(j["tokens"], 6);
+  EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), 4.0 / 6.0);
+  EXPECT_EQ(j["conlleval"]["tokens"], 7);
+  EXPECT_EQ(j["conlleval"]["correct_phrases"], 1);
+  EXPECT_EQ(j["files"]["gold"], dir.file("gold.txt"));
+}
+
+TEST(EvalCli, StrictModeNeedsSchemeAndRejectsForeignPrefixes) {
+  nertool::testing::TempDir dir;
+  write(dir.file("gold.txt"), kGold);
+  write(dir.file("pred.txt"), "-DOCSTART- O\n\nEU S-ORG\nrejects O\nGerman B-LOC\ncall O\n\nPeter B-PER\nBlackburn O\n");
+  Run run = run_nertool("eval --mode strict --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
+  EXPECT_NE(run.status, 0);
+  EXPECT_TRUE(run.out.empty());
+  run = run_nertool("eval --mode strict --scheme IOB2 --gold " + dir.file("gold.txt") + " --pred " +
+                        dir.file("pred.txt"),
+                    dir);
+  EXPECT_NE(run.status, 0);
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_NE(run.err.find(dir.file("pred.txt") + ":3"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("S-ORG"), std::string::npos) << run.err;
+}
+
+TEST(EvalCli, MisalignedFilesAreErrorsWithoutOutput) {
+  nertool::testing::TempDir dir;
+  write(dir.file("gold.txt"), kGold);
+  // A different token on line 5.
+  write(dir.file("tok.txt"), "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGermany B-LOC\ncall O\n\nPeter B-PER\nBlackburn O\n");
+  Run run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("tok.txt"), dir);
+  EXPECT_NE(run.status, 0);
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_NE(run.err.find(dir.file("gold.txt") + ":5"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(dir.file("tok.txt") + ":5"), std::string::npos) << run.err;
+  // A missing token.
+  write(dir.file("short.txt"), "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGerman B-LOC\n\nPeter B-PER\nBlackburn O\n");
+  run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("short.txt"), dir);
+  EXPECT_NE(run.status, 0);
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_NE(run.err.find(dir.file("short.txt")), std::string::npos) << run.err;
+  // A missing sentence.
+  write(dir.file("fewer.txt"), "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGerman B-LOC\ncall O\n");
+  run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("fewer.txt"), dir);
+  EXPECT_NE(run.status, 0);
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_NE(run.err.find(dir.file("fewer.txt")), std::string::npos) << run.err;
+  // A missing -DOCSTART- line.
+  write(dir.file("nodoc.txt"), "EU B-ORG\nrejects O\nGerman B-LOC\ncall O\n\nPeter B-PER\nBlackburn O\n");
+  run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("nodoc.txt"), dir);
+  EXPECT_NE(run.status, 0);
+  EXPECT_TRUE(run.out.empty());
+}
+
+}  // namespace
