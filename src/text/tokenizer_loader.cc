@@ -124,7 +124,15 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
   if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
     throw InputError(file, 0, "no 'model' object");
   const json& model = j["model"];
-  const std::string type = model.value("type", std::string());
+  std::string type = model.value("type", std::string());
+  if (type.empty()) {  // files written by tokenizers < 0.10 name no model type: infer it from the fields
+    if (model.contains("merges"))
+      type = "BPE";
+    else if (model.contains("vocab") && model["vocab"].is_array())
+      type = "Unigram";
+    else if (model.contains("vocab") && model["vocab"].is_object())
+      type = "WordPiece";
+  }
   auto type_of = [](const json& v) { return v.is_object() ? v.value("type", std::string("?")) : std::string(); };
   const json normalizer = j.value("normalizer", json());
   const json pre = j.value("pre_tokenizer", json());
