@@ -12,15 +12,15 @@
 
 namespace {
 
-struct Run {
+struct CliResult {
   int status = -1;
   std::string out, err;
 };
 
-Run run_nertool(const std::string& args, const nertool::testing::TempDir& dir) {
+CliResult run_nertool(const std::string& args, const nertool::testing::TempDir& dir) {
   std::string err_path = dir.file("stderr.txt");
   std::string command = nertool::testing::nertool_binary() + " " + args + " 2>" + err_path;
-  Run run;
+  CliResult run;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) return run;
   char buffer[4096];
@@ -64,7 +64,7 @@ TEST(EvalCli, PrintsSeqevalTableThenConlleval) {
   nertool::testing::TempDir dir;
   write(dir.file("gold.txt"), kGold);
   write(dir.file("pred.txt"), kPred);
-  Run run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
+  CliResult run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out, kReport);
 }
@@ -74,7 +74,7 @@ TEST(EvalCli, OneFileInConllevalLayoutGivesTheSameReport) {
   write(dir.file("both.txt"),
         "-DOCSTART- O O\n\nEU B-ORG B-ORG\nrejects O O\nGerman B-MISC B-LOC\ncall O O\n\n"
         "Peter B-PER B-PER\nBlackburn I-PER O\n");
-  Run run = run_nertool("eval --file " + dir.file("both.txt"), dir);
+  CliResult run = run_nertool("eval --file " + dir.file("both.txt"), dir);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out, kReport);
 }
@@ -83,7 +83,7 @@ TEST(EvalCli, JsonHasScoresCountsAndConlleval) {
   nertool::testing::TempDir dir;
   write(dir.file("gold.txt"), kGold);
   write(dir.file("pred.txt"), kPred);
-  Run run = run_nertool("eval --json --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
+  CliResult run = run_nertool("eval --json --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
   ASSERT_EQ(run.status, 0) << run.err;
   nlohmann::json j = nlohmann::json::parse(run.out);
   EXPECT_EQ(j["mode"], "default");
@@ -103,7 +103,7 @@ TEST(EvalCli, StrictModeNeedsSchemeAndRejectsForeignPrefixes) {
   nertool::testing::TempDir dir;
   write(dir.file("gold.txt"), kGold);
   write(dir.file("pred.txt"), "-DOCSTART- O\n\nEU S-ORG\nrejects O\nGerman B-LOC\ncall O\n\nPeter B-PER\nBlackburn O\n");
-  Run run = run_nertool("eval --mode strict --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
+  CliResult run = run_nertool("eval --mode strict --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"), dir);
   EXPECT_NE(run.status, 0);
   EXPECT_TRUE(run.out.empty());
   run = run_nertool("eval --mode strict --scheme IOB2 --gold " + dir.file("gold.txt") + " --pred " +
@@ -120,7 +120,7 @@ TEST(EvalCli, MisalignedFilesAreErrorsWithoutOutput) {
   write(dir.file("gold.txt"), kGold);
   // A different token on line 5.
   write(dir.file("tok.txt"), "-DOCSTART- O\n\nEU B-ORG\nrejects O\nGermany B-LOC\ncall O\n\nPeter B-PER\nBlackburn O\n");
-  Run run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("tok.txt"), dir);
+  CliResult run = run_nertool("eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("tok.txt"), dir);
   EXPECT_NE(run.status, 0);
   EXPECT_TRUE(run.out.empty());
   EXPECT_NE(run.err.find(dir.file("gold.txt") + ":5"), std::string::npos) << run.err;
