@@ -1,6 +1,10 @@
 // The one list of built-in architectures: each line registers the encoders or decoders of one file.
 #include <mutex>
 
+#include "nertool/models/bilstm_cnn.h"
+#include "nertool/models/crf_decoder.h"
+#include "nertool/models/hf_encoder.h"
+#include "nertool/models/softmax_decoder.h"
 #include "nertool/models/tagger.h"
 
 namespace nertool::models {
@@ -9,6 +13,10 @@ void register_builtin_models() {
   static std::once_flag once;
   std::call_once(once, [] {
     // Add one call per architecture, e.g. register_bilstm_cnn_encoder();
+    register_bilstm_cnn_encoder();
+    register_softmax_decoders();
+    register_crf_decoder();
+    register_hf_encoders();
   });
 }
 
