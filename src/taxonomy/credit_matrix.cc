@@ -51,6 +51,27 @@ CreditMatrix CreditMatrix::through_map(const Taxonomy& source, const TypeMap& ma
   return w;
 }
 
+CreditMatrix CreditMatrix::select(const std::vector<std::string>& gold_types,
+                                  const std::vector<std::string>& pred_types) const {
+  std::vector<std::size_t> rows_at, cols_at;
+  for (const auto& g : gold_types) {
+    const auto i = gold_index(g);
+    if (!i) throw Error("gold type \"" + g + "\" is not in the credit matrix");
+    rows_at.push_back(*i);
+  }
+  for (const auto& p : pred_types) {
+    const auto j = pred_index(p);
+    if (!j) throw Error("predicted type \"" + p + "\" is not in the credit matrix");
+    cols_at.push_back(*j);
+  }
+  CreditMatrix w;
+  w.gold_types_ = gold_types;
+  w.pred_types_ = pred_types;
+  for (std::size_t i : rows_at)
+    for (std::size_t j : cols_at) w.values_.push_back(at(i, j));
+  return w;
+}
+
 std::optional<std::size_t> CreditMatrix::gold_index(const std::string& type) const {
   auto it = std::find(gold_types_.begin(), gold_types_.end(), type);
   if (it == gold_types_.end()) return std::nullopt;

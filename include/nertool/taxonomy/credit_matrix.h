@@ -25,6 +25,10 @@ class CreditMatrix {
   // W[s][j] = max over source types s' that map to j of source credit(s, s'); 0 when nothing maps to j.
   static CreditMatrix through_map(const Taxonomy& source, const TypeMap& map, const Taxonomy& target);
 
+  // The sub-matrix for the given gold and predicted types (e.g. only the leaves, the classes a model outputs), in
+  // the given order. Throws Error naming a type not in this matrix.
+  CreditMatrix select(const std::vector<std::string>& gold_types, const std::vector<std::string>& pred_types) const;
+
   std::size_t rows() const { return gold_types_.size(); }
   std::size_t cols() const { return pred_types_.size(); }
   const std::vector<std::string>& gold_types() const { return gold_types_; }
