@@ -1,0 +1,74 @@
+#pragma once
+// Run configuration: a JSON file with sections "data", "model" and "train". Every value has a default (except the
+// model section, which its encoder and decoder builders validate), every value can be overridden with
+// `--set key.path=value`, and unknown keys in "data" or "train" are errors that suggest the closest known key.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace nertool::train {
+
+struct DataConfig {
+  std::string train = "train.txt";  // file names relative to the --data directory (absolute paths allowed)
+  std::string valid = "valid.txt";
+  std::string test;                 // optional: test F1 is then logged per epoch
+  int token_column = 0;
+  int label_column = -1;
+  std::string tag_scheme = "IOB2";  // scheme of the label column ("auto": detected from the training file)
+  bool document_context = false;    // encoders may use neighbouring sentences of the same document
+};
+
+struct TrainConfig {
+  std::string optimizer = "nadam";  // nadam | adam | adamw | sgd
+  double lr = 0.0105;
+  std::vector<double> betas = {0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  std::vector<std::string> weight_decay_exclude;  // parameter-name patterns (substring, or glob with * ? [])
+  double momentum_decay = 0.004;                  // NAdam's psi
+  double momentum = 0.0;                          // SGD
+  int64_t warmup_steps = 0;
+  double warmup_ratio = 0.0;  // fraction of all training steps; used when warmup_steps is 0
+  std::string schedule = "constant";  // constant | linear (decay to 0 at the last step)
+  int max_epochs = 50;
+  int patience = 5;  // epochs without dev improvement before stopping; 0 disables early stopping
+  int64_t batch_tokens = 0;     // token budget per batch (length-bucketed); exclusive with batch_sentences
+  int64_t batch_sentences = 0;  // sentences per batch (shuffled)
+  int64_t eval_batch_sentences = 64;
+  double clip_norm = 5.0;  // max global gradient L2 norm; 0 disables clipping
+  uint64_t seed = 42;
+  std::string device = "auto";
+  int num_threads = 0;  // intra-op threads; 0 keeps LibTorch's default
+  int log_percent = 10; // non-TTY progress: one log line per this many percent of an epoch
+};
+
+struct Config {
+  DataConfig data;
+  nlohmann::json model = nlohmann::json::object();
+  TrainConfig train;
+  std::string description;
+  nlohmann::json json;  // the effective config (defaults filled in): what --dump-config prints and runs save
+};
+
+// The defaults of "data" and "train" as JSON.
+nlohmann::json default_config_json();
+
+// Parses and validates a complete config JSON (missing data/train keys take defaults). `source` names it in
+// errors. Throws ConfigError naming the key: unknown keys (with the closest known one), wrong types, bad values.
+Config config_from_json(const nlohmann::json& json, const std::string& source = "config");
+
+// Reads a JSON config file. Throws IoError (missing file) or ConfigError (invalid JSON, with line and column).
+nlohmann::json read_config_json(const std::string& path);
+
+// Applies one `key.path=value` override in place. The value is parsed as JSON when it is valid JSON (numbers,
+// true/false, null, arrays, objects, quoted strings) and taken as a plain string otherwise.
+void apply_override(nlohmann::json& json, const std::string& assignment);
+
+// read_config_json + every override + config_from_json.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+// The closest of `candidates` to `key` by edit distance, or "" when none is reasonably close.
+std::string closest_key(const std::string& key, const std::vector<std::string>& candidates);
+
+}  // namespace nertool::train

@@ -1,0 +1,53 @@
+#pragma once
+// A run directory is a self-contained model (format described in docs/run_directory.md): config.json,
+// labels.json, model.pt (best-on-dev weights by name), the encoder's own files (vocabularies, tokenizer),
+// metadata.json, and the training state (checkpoint.pt, metrics.jsonl, f1.png).
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nertool/models/tagger.h"
+#include "nertool/train/config.h"
+
+namespace nertool::train {
+
+constexpr int kRunFormatVersion = 1;
+
+struct LoadedModel {
+  Config config;
+  models::Tagger tagger{nullptr};
+  torch::Device device{torch::kCPU};
+  std::string run_dir;
+};
+
+// Rebuilds the tagger of a run directory (config.json, labels.json, encoder files, model.pt) on `device`
+// ("auto", "cpu", "cuda", ...) in eval mode. Throws IoError/ConfigError naming the missing or bad file.
+LoadedModel load_model(const std::string& run_dir, const std::string& device = "cpu");
+
+// Every parameter and buffer of `module` into `archive` (one sub-archive per module level), and back. The strict
+// reader throws IoError naming `origin` and the first missing or mis-shaped tensor.
+void write_weights(const torch::nn::Module& module, torch::serialize::OutputArchive& archive);
+void read_weights(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& origin);
+
+// Every parameter and buffer, by its dotted name, into an archive file written atomically.
+void save_weights(const torch::nn::Module& module, const std::string& path);
+// Strict: every parameter and buffer of `module` must be in the file with its shape. Throws IoError naming the
+// first missing or mis-shaped tensor.
+void load_weights(torch::nn::Module& module, const std::string& path);
+
+struct InitReport {
+  std::vector<std::string> loaded, missing, mismatched;  // by name; mismatched: present with another shape
+};
+// Lenient: copies the tensors of `path` whose name and shape match (fine-tuning from another model).
+InitReport init_weights(torch::nn::Module& module, const std::string& path);
+
+std::string sha256_hex(const std::string& bytes);
+std::string sha256_file(const std::string& path);
+
+nlohmann::json read_json_file(const std::string& path);
+void write_json_file(const std::string& path, const nlohmann::json& j);  // atomic, pretty-printed
+
+}  // namespace nertool::train

@@ -1,0 +1,310 @@
+#include "nertool/train/inference.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <numeric>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+#include "nertool/train/batching.h"
+#include "nertool/text/word_tokenizer.h"
+#include "nertool/train/device.h"
+
+namespace nertool::train {
+
+Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const data::Sentence*>& sentences,
+                             int64_t batch_sentences, const torch::Device& device, bool with_probs,
+                             const data::Corpus* corpus) {
+  tagger.eval();
+  torch::NoGradGuard no_grad;
+  Prediction out;
+  out.labels.resize(sentences.size());
+  if (with_probs) out.probs.resize(sentences.size());
+  std::vector<const data::Sentence*> nonempty;
+  std::vector<std::size_t> where;
+  for (std::size_t i = 0; i < sentences.size(); ++i)
+    if (sentences[i]->size() > 0) nonempty.push_back(sentences[i]), where.push_back(i);
+  for (const auto& idx : plan_eval_batches(nonempty, batch_sentences)) {
+    std::vector<const data::Sentence*> group;
+    for (std::size_t i : idx) group.push_back(nonempty[i]);
+    auto batch = make_batch(group, tagger.encoder(), nullptr, "", corpus).to(device);
+    auto labels = tagger.predict(batch);
+    for (std::size_t k = 0; k < idx.size(); ++k) out.labels[where[idx[k]]] = std::move(labels[k]);
+    if (with_probs) {
+      auto p = tagger.probabilities(batch).to(torch::kCPU, torch::kFloat).contiguous();
+      auto acc = p.accessor<float, 3>();
+      for (std::size_t k = 0; k < idx.size(); ++k) {
+        auto& dst = out.probs[where[idx[k]]];
+        std::size_t n = group[k]->size();
+        dst.assign(n, std::vector<float>(static_cast<std::size_t>(p.size(2))));
+        for (std::size_t j = 0; j < n; ++j)
+          for (int64_t l = 0; l < p.size(2); ++l)
+            dst[j][static_cast<std::size_t>(l)] = acc[static_cast<int64_t>(k)][static_cast<int64_t>(j)][l];
+      }
+    }
+  }
+  return out;
+}
+
+EvalResult evaluate_model(const std::string& run_dir, const std::string& data_file, const EvalOptions& options) {
+  LoadedModel model = load_model(run_dir, options.device);
+  if (!std::filesystem::exists(data_file)) throw IoError("cannot open " + data_file + ": no such file");
+  data::ReadOptions ro;
+  ro.token_column = model.config.data.token_column;
+  ro.label_column = model.config.data.label_column;
+  EvalResult r;
+  r.corpus = data::read_conll(data_file, ro);
+  auto pred = predict_sentences(*model.tagger, sentence_pointers(r.corpus), options.batch_sentences, model.device,
+                                false, &r.corpus);
+  r.predicted = std::move(pred.labels);
+  r.report = metrics::score(data::label_sequences(r.corpus), r.predicted, options.score);
+  return r;
+}
+
+std::vector<TextToken> tokenize_text_line(const std::string& line, const std::string& file, std::size_t line_no) {
+  std::vector<TextToken> out;
+  for (auto& t : text::tokenize_words(line, file, line_no))
+    out.push_back(TextToken{std::move(t.text), t.char_begin, t.char_end});
+  return out;
+}
+
+std::vector<data::Span> lenient_spans(const std::vector<std::string>& tags) {
+  auto split = [](const std::string& t, char& tag, std::string& type) {
+    if (t == "O" || t.empty()) { tag = 'O'; type.clear(); return; }
+    if (t.size() >= 2 && t[1] == '-') {
+      tag = t[0];
+      type = t.substr(2);
+      if (tag == 'U') tag = 'S';
+      if (tag == 'L') tag = 'E';
+    } else {
+      tag = 'I';  // IO labels without prefix
+      type = t;
+    }
+  };
+  std::vector<data::Span> spans;
+  char prev_tag = 'O';
+  std::string prev_type;
+  std::size_t begin = 0;
+  bool open = false;
+  for (std::size_t i = 0; i <= tags.size(); ++i) {
+    char tag = 'O';
+    std::string type;
+    if (i < tags.size()) split(tags[i], tag, type);
+    bool end = false;
+    if (prev_tag == 'E' || prev_tag == 'S') end = true;
+    if ((prev_tag == 'B' || prev_tag == 'I') && (tag == 'B' || tag == 'S' || tag == 'O')) end = true;
+    if (prev_tag != 'O' && prev_type != type) end = true;
+    bool start = false;
+    if (tag == 'B' || tag == 'S') start = true;
+    if ((prev_tag == 'E' || prev_tag == 'S' || prev_tag == 'O') && (tag == 'E' || tag == 'I')) start = true;
+    if (tag != 'O' && prev_type != type) start = true;
+    if (open && (end || start)) {
+      spans.push_back(data::Span{begin, i, prev_type});
+      open = false;
+    }
+    if (start && tag != 'O') begin = i, open = true;
+    prev_tag = tag;
+    prev_type = type;
+  }
+  return spans;
+}
+
+namespace {
+
+// Reads a CoNLL stream a chunk of sentences at a time, keeping file line numbers in errors.
+class ConllChunkReader {
+ public:
+  ConllChunkReader(std::istream& in, std::string name, data::ReadOptions options, std::size_t chunk)
+      : in_(in), name_(std::move(name)), options_(options), chunk_(chunk) {}
+  bool next(data::Corpus& corpus) {
+    std::string text, line;
+    std::size_t sentences = 0, first_line = line_ + 1;
+    bool in_sentence = false;
+    while (std::getline(in_, line)) {
+      ++line_;
+      bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+      text += line;
+      text += '\n';
+      if (blank) {
+        if (in_sentence) ++sentences;
+        in_sentence = false;
+        if (sentences >= chunk_) break;
+      } else if (line.rfind("-DOCSTART-", 0) != 0) {
+        in_sentence = true;
+      }
+    }
+    if (text.empty()) return false;
+    try {
+      corpus = data::parse_conll(text, name_, options_);
+    } catch (const InputError& e) {
+      throw InputError(e.file(), e.line() == 0 ? 0 : e.line() + first_line - 1, e.problem());
+    }
+    for (auto& s : corpus.sentences) s.first_line += first_line - 1;
+    return true;
+  }
+
+ private:
+  std::istream& in_;
+  std::string name_;
+  data::ReadOptions options_;
+  std::size_t chunk_;
+  std::size_t line_ = 0;
+};
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+nlohmann::json probs_json(const std::vector<std::vector<float>>& probs, const models::LabelSet& labels) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& word : probs) {
+    nlohmann::json w = nlohmann::json::object();
+    for (std::size_t l = 0; l < word.size(); ++l) w[labels.label(static_cast<int64_t>(l))] = word[l];
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace
+
+PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
+  if (o.format != "conll" && o.format != "jsonl" && o.format != "spans")
+    throw ConfigError("--format must be conll, jsonl or spans (got '" + o.format + "')");
+  if (o.input_format != "conll" && o.input_format != "text")
+    throw ConfigError("--input-format must be conll or text (got '" + o.input_format + "')");
+  if (o.probs && o.format != "jsonl") throw ConfigError("--probs needs --format jsonl");
+  if (o.batch_size < 1) throw ConfigError("--batch-size must be >= 1");
+  auto t0 = std::chrono::steady_clock::now();
+
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  std::string name = o.input == "-" ? "<stdin>" : o.input;
+  if (o.input != "-") {
+    if (!std::filesystem::is_regular_file(o.input)) throw IoError("cannot open " + o.input + ": no such file");
+    file.open(o.input, std::ios::binary);
+    if (!file) throw IoError("cannot open " + o.input);
+    in = &file;
+  }
+  std::unique_ptr<AtomicFile> atomic;
+  std::ostream* out = &std::cout;
+  if (!o.output.empty() && o.output != "-") {
+    atomic = std::make_unique<AtomicFile>(o.output);
+    out = &atomic->stream();
+  }
+  const auto& labels = model.tagger->labels();
+  PredictStats stats;
+  const std::size_t chunk = std::max<std::size_t>(1, o.chunk_sentences);
+
+  // Writes one sentence in the requested format; `text`/`offsets` only for text input.
+  auto emit = [&](const data::Sentence& s, const std::vector<std::string>& pred,
+                  const std::vector<std::vector<float>>* probs, const std::string* text,
+                  const std::vector<TextToken>* offsets, char sep) {
+    ++stats.sentences;
+    stats.tokens += s.size();
+    if (o.format == "conll") {
+      if (s.size() == 0) return;
+      for (std::size_t j = 0; j < s.size(); ++j) {
+        const auto& cols = s.columns.size() == s.size() && !s.columns[j].empty() ? s.columns[j]
+                                                                                   : std::vector<std::string>{s.tokens[j]};
+        for (const auto& c : cols) *out << c << sep;
+        *out << pred[j] << '\n';
+      }
+      *out << '\n';
+      return;
+    }
+    nlohmann::json j;
+    if (o.format == "jsonl") {
+      j["words"] = s.tokens;
+      j["labels"] = pred;
+      if (probs) j["probs"] = probs_json(*probs, labels);
+    } else {
+      if (text) j["text"] = *text;
+      nlohmann::json ents = nlohmann::json::array();
+      for (const auto& sp : lenient_spans(pred)) {
+        nlohmann::json e{{"type", sp.type}, {"start", sp.begin}, {"end", sp.end}};
+        if (text && offsets) {
+          std::size_t cb = (*offsets)[sp.begin].char_begin, ce = (*offsets)[sp.end - 1].char_end;
+          // Substring by code points: map back to bytes.
+          std::size_t byte_b = 0, byte_e = text->size(), chars = 0;
+          for (std::size_t i = 0; i <= text->size(); ++i) {
+            bool lead = i == text->size() || (static_cast<unsigned char>((*text)[i]) & 0xC0) != 0x80;
+            if (lead) {
+              if (chars == cb) byte_b = i;
+              if (chars == ce) { byte_e = i; break; }
+              ++chars;
+            }
+          }
+          e["text"] = text->substr(byte_b, byte_e - byte_b);
+          e["char_start"] = cb;
+          e["char_end"] = ce;
+        } else {
+          e["text"] = join(std::vector<std::string>(s.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin),
+                                                    s.tokens.begin() + static_cast<std::ptrdiff_t>(sp.end)),
+                           " ");
+        }
+        ents.push_back(std::move(e));
+      }
+      j["entities"] = std::move(ents);
+    }
+    *out << j.dump() << '\n';
+  };
+
+  if (o.input_format == "conll") {
+    data::ReadOptions ro;
+    ro.token_column = model.config.data.token_column;
+    ro.with_labels = false;
+    ConllChunkReader reader(*in, name, ro, chunk);
+    data::Corpus corpus;
+    while (reader.next(corpus)) {
+      auto pred = predict_sentences(*model.tagger, sentence_pointers(corpus), o.batch_size, model.device, o.probs,
+                                    &corpus);
+      for (const auto& doc : corpus.documents) {
+        if (!doc.marker.empty() && o.format == "conll") *out << join(doc.marker, std::string(1, corpus.separator)) << "\n\n";
+        for (std::size_t k = doc.first_sentence; k < doc.first_sentence + doc.num_sentences; ++k)
+          emit(corpus.sentences[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, nullptr, nullptr,
+               corpus.separator);
+      }
+      if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));
+    }
+  } else {
+    std::string line;
+    std::size_t line_no = 0;
+    while (true) {
+      std::vector<std::string> lines;
+      std::vector<std::vector<TextToken>> toks;
+      std::vector<data::Sentence> sents;
+      while (lines.size() < chunk && std::getline(*in, line)) {
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        data::Sentence s;
+        s.first_line = line_no;
+        toks.push_back(tokenize_text_line(line, name, line_no));
+        for (const auto& t : toks.back()) s.tokens.push_back(t.text), s.columns.push_back({t.text});
+        sents.push_back(std::move(s));
+        lines.push_back(line);
+      }
+      if (lines.empty()) break;
+      std::vector<const data::Sentence*> ptrs;
+      for (const auto& s : sents) ptrs.push_back(&s);
+      auto pred = predict_sentences(*model.tagger, ptrs, o.batch_size, model.device, o.probs);
+      for (std::size_t k = 0; k < sents.size(); ++k)
+        emit(sents[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, &lines[k], &toks[k], ' ');
+      if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));
+    }
+  }
+  if (in->bad()) throw IoError("error while reading " + name);
+  if (atomic) atomic->commit();
+  else out->flush();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return stats;
+}
+
+}  // namespace nertool::train
