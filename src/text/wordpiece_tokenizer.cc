@@ -139,6 +139,8 @@ std::vector<std::string> WordPieceTokenizer::basic_tokenize(std::string_view tex
       append_utf8(cleaned, cp);
     }
   }
+  // transformers 4.29 (PR #22280) NFC-normalizes here, so that composed and decomposed accents agree.
+  cleaned = nfc(cleaned);
   std::vector<std::string_view> words;
   split_python_whitespace(cleaned, words);
   const bool strip = s.strip_accents.has_value() ? *s.strip_accents : s.do_lower_case;

@@ -73,6 +73,8 @@ TEST(WordPiece, CasingAndAccents) {
   // Python's lower(): U+0130 becomes "i" + U+0307; stripping then removes the mark.
   EXPECT_EQ(python_lower("\xC4\xB0"), "i\xCC\x87");
   EXPECT_EQ(make_wordpiece(true).basic_tokenize("\xC4\xB0"), (Strings{"i"}));
+  // A decomposed accent (e + U+0301) is composed first (NFC), so it matches the composed vocabulary entry.
+  EXPECT_EQ(make_wordpiece(false).encode_text("cafe\xCC\x81", false), (Ids{6}));
 }
 
 TEST(WordPiece, SpecialTokensInTextAreNotSplit) {

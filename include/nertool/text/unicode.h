@@ -27,6 +27,9 @@ std::string python_lower(std::string_view s);
 // unicodedata.normalize("NFD", s) with every nonspacing mark (Mn) removed: BertTokenizer's accent stripping.
 std::string strip_accents(std::string_view s);
 
+// unicodedata.normalize("NFC", s).
+std::string nfc(std::string_view s);
+
 // Python str.strip()/lstrip()/rstrip() without arguments.
 std::string_view python_lstrip(std::string_view s);
 std::string_view python_rstrip(std::string_view s);
