@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Training and prediction throughput of nertool's BiLSTM-CNN (configs/bilstm_cnn.json sizes) against the same
+# model written in PyTorch Python (scripts/bench_peer.py), on the same CoNLL-2003 slice with the same thread count,
+# run one after the other. Prints both and the ratios (nertool / Python; goal: >= 1.3 training, >= 2 prediction).
+#
+# Usage: scripts/bench_train.sh [--data DIR] [--sentences N] [--predict-sentences N] [--threads N] [--epochs N]
+#   --data DIR             CoNLL-2003 folder (default ../shared/data/conll2003)
+#   --sentences N          training sentences (the first N of train.txt; default 2000)
+#   --predict-sentences N  sentences tagged (the first N of test.txt; default 2000)
+#   --threads N            intra-op threads for both sides (default 1)
+#   --epochs N             training epochs timed (default 1)
+# Training throughput: nertool's own tokens/s of the epoch (metrics.jsonl, training steps only) vs the peer's
+# timed training loop (featurization, forward, backward, clipping, NAdam). Prediction: wall time of
+# `nertool predict` (including loading the model, so slightly against nertool) vs the peer's featurize + forward +
+# argmax + label strings loop, batches of 64 sentences on both sides.
+# Environment: NERTOOL (binary; default build/nertool, else build-*/nertool), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DATA="$ROOT/../shared/data/conll2003" N=2000 M=2000 THREADS=1 EPOCHS=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --data) DATA=$2; shift 2 ;;
+    --sentences) N=$2; shift 2 ;;
+    --predict-sentences) M=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --epochs) EPOCHS=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+NERTOOL=${NERTOOL:-}
+if [[ -z $NERTOOL ]]; then
+  for cand in "$ROOT/build/nertool" "$ROOT"/build-*/nertool; do [[ -x $cand ]] && { NERTOOL=$cand; break; }; done
+fi
+[[ -x ${NERTOOL:-} ]] || { echo "error: nertool binary not found (build it, or set NERTOOL)" >&2; exit 1; }
+PYTHON=${PYTHON:-}
+if [[ -z $PYTHON ]]; then  # the first Python that has torch (Debian's python3-torch lives in /usr/bin/python3)
+  for cand in python3 /usr/bin/python3; do "$cand" -c 'import torch' 2>/dev/null && { PYTHON=$cand; break; }; done
+fi
+[[ -n $PYTHON ]] || { echo "error: no python3 with torch found (apt-get install python3-torch, or set PYTHON)" >&2; exit 1; }
+export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/nertool-bench-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+# First N sentences of a CoNLL file (no -DOCSTART- lines).
+slice() { awk -v n="$2" '/^-DOCSTART-/ { next } NF == 0 { if (k > 0) { print ""; s++; k = 0 }; if (s >= n) exit; next }
+                         { print; k++ } END { if (k > 0) print "" }' "$1"; }
+mkdir -p "$WORK/data"
+slice "$DATA/train.txt" "$N" > "$WORK/data/train.txt"
+slice "$DATA/valid.txt" 50 > "$WORK/data/valid.txt"
+slice "$DATA/test.txt" "$M" > "$WORK/predict.txt"
+echo "nertool: training $EPOCHS epoch(s) on $N sentences, $THREADS thread(s)" >&2
+"$NERTOOL" train --config "$ROOT/configs/bilstm_cnn.json" --data "$WORK/data" --out "$WORK/run" \
+  --set train.max_epochs="$EPOCHS" --set train.patience=0 --set train.num_threads="$THREADS" --set data.test='""' \
+  > "$WORK/train.log" 2>&1 || { cat "$WORK/train.log" >&2; exit 1; }
+echo "nertool: predicting $M sentences" >&2
+start=$(date +%s.%N)
+"$NERTOOL" predict --model "$WORK/run" --input "$WORK/predict.txt" --format conll > "$WORK/pred.txt" 2> "$WORK/predict.log" \
+  || { cat "$WORK/predict.log" >&2; exit 1; }
+end=$(date +%s.%N)
+echo "python peer: same slice" >&2
+"$PYTHON" "$ROOT/scripts/bench_peer.py" --train "$WORK/data/train.txt" --predict "$WORK/predict.txt" \
+  --sentences "$N" --predict-sentences "$M" --threads "$THREADS" --epochs "$EPOCHS" > "$WORK/peer.json"
+"$PYTHON" - "$WORK/run/metrics.jsonl" "$WORK/peer.json" "$start" "$end" "$M" "$THREADS" <<'PY'
+import json, sys
+metrics, peer_file, start, end, m, threads = sys.argv[1:7]
+epochs = [json.loads(l) for l in open(metrics) if l.strip()]
+epochs = [e for e in epochs if "tokens_per_s" in e]
+train_tps = sum(e["tokens_per_s"] for e in epochs) / len(epochs)
+pred_sps = int(m) / (float(end) - float(start))
+peer = json.load(open(peer_file))
+out = {"threads": int(threads),
+       "nertool": {"train_tokens_per_s": round(train_tps, 1), "predict_sentences_per_s": round(pred_sps, 1)},
+       "pytorch_python": {"train_tokens_per_s": round(peer["train_tokens_per_s"], 1),
+                          "predict_sentences_per_s": round(peer["predict_sentences_per_s"], 1)},
+       "ratio_train": round(train_tps / peer["train_tokens_per_s"], 2),
+       "ratio_predict": round(pred_sps / peer["predict_sentences_per_s"], 2)}
+print("%-16s %14s %16s" % ("", "train tok/s", "predict sent/s"))
+print("%-16s %14.1f %16.1f" % ("nertool", train_tps, pred_sps))
+print("%-16s %14.1f %16.1f" % ("pytorch python", peer["train_tokens_per_s"], peer["predict_sentences_per_s"]))
+print("%-16s %13.2fx %15.2fx" % ("ratio", out["ratio_train"], out["ratio_predict"]))
+print(json.dumps(out))
+PY

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Reproduces a row of the seed paper's Table 3 on CoNLL-2003 with the full paper configuration and records it.
+#
+# Usage: scripts/reproduce_table3.sh bilstm_cnn [--embeddings FILE|none] [--data DIR] [--out RUN_DIR]
+#                                    [--threads N] [--seed N] [--set key=value ...]
+#   bilstm_cnn        the model row (configs/bilstm_cnn.json)
+#   --embeddings F    pretrained word vectors (GloVe text, word2vec/fastText .vec, word2vec binary); the
+#                     dimension is read from the file and set as model.bilstm_cnn.word_dim. "none" (default):
+#                     random initialisation. scripts/train_embeddings.sh makes fastText vectors from allowed text.
+#   --data DIR        folder with train.txt, valid.txt, test.txt (default: ../shared/data/conll2003)
+#   --out RUN_DIR     run directory (default: runs/table3/<row>-<embeddings name>-seed<seed>)
+#   --threads N       intra-op threads for LibTorch (default: all cores)
+#   --seed N          training seed (default 42)
+#   --set k=v         extra config overrides, passed to `nertool train`
+# Environment: NERTOOL (the binary; default build/nertool, else build-*/nertool).
+# Writes results/<row>-<embeddings name>-seed<seed>.json (valid and test F1 of the best-on-dev epoch, epochs run,
+# best epoch, wall time, command) and appends the same as a Markdown row to results/table3.md.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROW=${1:-}
+[[ $ROW == bilstm_cnn ]] || { echo "usage: $0 bilstm_cnn [--embeddings FILE|none] [--data DIR] [...] (see the header)" >&2; exit 2; }
+shift
+EMB=none DATA="$ROOT/../shared/data/conll2003" OUT="" THREADS=0 SEED=42 SETS=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --embeddings) EMB=$2; shift 2 ;;
+    --data) DATA=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --seed) SEED=$2; shift 2 ;;
+    --set) SETS+=(--set "$2"); shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+NERTOOL=${NERTOOL:-}
+if [[ -z $NERTOOL ]]; then
+  for cand in "$ROOT/build/nertool" "$ROOT"/build-*/nertool; do [[ -x $cand ]] && { NERTOOL=$cand; break; }; done
+fi
+[[ -x ${NERTOOL:-} ]] || { echo "error: nertool binary not found (build it, or set NERTOOL)" >&2; exit 1; }
+for f in train.txt valid.txt test.txt; do [[ -f $DATA/$f ]] || { echo "error: missing $DATA/$f" >&2; exit 1; }; done
+EMB_ARGS=()
+EMB_NAME=random
+if [[ $EMB != none ]]; then
+  [[ -f $EMB ]] || { echo "error: embeddings file not found: $EMB" >&2; exit 1; }
+  EMB=$(cd "$(dirname "$EMB")" && pwd)/$(basename "$EMB")
+  # Dimension: "N D" header (word2vec/fastText text or binary), else fields of the first GloVe line minus one.
+  read -r first second rest < <(head -c 4096 "$EMB" | head -1 | tr -d '\r')
+  if [[ $first =~ ^[0-9]+$ && $second =~ ^[0-9]+$ && -z ${rest:-} ]]; then DIM=$second
+  else DIM=$(head -1 "$EMB" | awk '{print NF - 1}'); fi
+  EMB_ARGS=(--set "model.bilstm_cnn.embeddings=$EMB" --set "model.bilstm_cnn.word_dim=$DIM")
+  EMB_NAME=$(basename "$EMB"); EMB_NAME=${EMB_NAME%.*}
+fi
+NAME="$ROW-$EMB_NAME-seed$SEED"
+OUT=${OUT:-"$ROOT/runs/table3/$NAME"}
+CMD=("$NERTOOL" train --config "$ROOT/configs/$ROW.json" --data "$DATA" --out "$OUT" --seed "$SEED"
+     --set "train.num_threads=$THREADS" "${EMB_ARGS[@]}" "${SETS[@]}")
+echo "running: ${CMD[*]}" >&2
+start=$(date +%s)
+"${CMD[@]}"
+WALL=$(( $(date +%s) - start ))
+mkdir -p "$ROOT/results"
+python3 - "$OUT" "$ROOT/results/$NAME.json" "$ROOT/results/table3.md" "$WALL" "$NAME" "${CMD[*]}" <<'PY'
+import json, os, sys
+run, out_json, out_md, wall, name, cmd = sys.argv[1:7]
+epochs = [json.loads(l) for l in open(os.path.join(run, "metrics.jsonl")) if l.strip()]
+epochs = [e for e in epochs if "dev_f1" in e]
+if not epochs:
+    sys.exit("error: no epochs in " + os.path.join(run, "metrics.jsonl"))
+best = max(epochs, key=lambda e: e["dev_f1"])  # the first best, as the trainer keeps it
+best = next(e for e in epochs if e["dev_f1"] == best["dev_f1"])
+pct = lambda x: None if x is None else round(100 * x if x <= 1.0 else x, 2)
+res = {"row": name, "run_dir": run, "valid_f1": pct(best["dev_f1"]), "test_f1": pct(best.get("test_f1")),
+       "best_epoch": best["epoch"], "epochs": len(epochs), "wall_seconds": int(wall), "command": cmd}
+tmp = out_json + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(res, f, indent=2); f.write("\n")
+os.replace(tmp, out_json)
+lines = open(out_md).read().splitlines() if os.path.exists(out_md) else [
+    "| run | valid F1 | test F1 | best epoch | epochs | wall time |", "|---|---|---|---|---|---|"]
+lines.append("| %s | %s | %s | %d | %d | %dh%02dm |" % (name, res["valid_f1"], res["test_f1"], res["best_epoch"],
+             res["epochs"], int(wall) // 3600, int(wall) % 3600 // 60))
+with open(out_md + ".tmp", "w") as f:
+    f.write("\n".join(lines) + "\n")
+os.replace(out_md + ".tmp", out_md)
+print(json.dumps(res))
+PY
