@@ -136,19 +136,20 @@ def main():
         i = words.get(w)
         return i if i is not None else words.get(w.lower(), 1)
 
-    def featurize(batch):
-        B, T = len(batch), max(len(s[0]) for s in batch)
+    def featurize(batch):  # Python lists, one tensor per input (no per-element tensor writes)
+        T = max(len(s[0]) for s in batch)
         C = max(min(len(w), 50) for s in batch for w in s[0])
-        W = torch.zeros(B, T, dtype=torch.long); K = torch.zeros(B, T, dtype=torch.long)
-        CH = torch.zeros(B, T, C, dtype=torch.long); CT = torch.zeros(B, T, C, dtype=torch.long)
-        M = torch.zeros(B, T, dtype=torch.bool); Y = torch.zeros(B, T, dtype=torch.long)
-        for b, (toks, labs) in enumerate(batch):
-            for t, w in enumerate(toks):
-                W[b, t] = wid(w); K[b, t] = casing(w); M[b, t] = True
-                Y[b, t] = labels.get(labs[t], 0)
-                for c, ch in enumerate(w[:50]):
-                    CH[b, t, c] = chars.get(ch, 1); CT[b, t, c] = char_type(ch)
-        return W, K, CH, CT, M, Y
+        W, K, CH, CT, M, Y = [], [], [], [], [], []
+        for toks, labs in batch:
+            pad = T - len(toks)
+            W.append([wid(w) for w in toks] + [0] * pad)
+            K.append([casing(w) for w in toks] + [0] * pad)
+            M.append([True] * len(toks) + [False] * pad)
+            Y.append([labels.get(l, 0) for l in labs] + [0] * pad)
+            CH.append([[chars.get(c, 1) for c in w[:50]] + [0] * (C - min(len(w), 50)) for w in toks] + [[0] * C] * pad)
+            CT.append([[char_type(c) for c in w[:50]] + [0] * (C - min(len(w), 50)) for w in toks] + [[0] * C] * pad)
+        t = lambda x, dt=torch.long: torch.tensor(x, dtype=dt)
+        return t(W), t(K), t(CH), t(CT), t(M, torch.bool), t(Y)
 
     model = Model(len(words), len(chars), len(labels), a)
     opt = torch.optim.NAdam(model.parameters(), lr=a.lr)
