@@ -1,0 +1,113 @@
+#pragma once
+// The BERT/RoBERTa transformer: embeddings (word + position + token type, LayerNorm, dropout) and post-LayerNorm
+// encoder layers with exact (erf) GELU. Module and parameter names follow Hugging Face's BertModel exactly
+// ("embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight", ...), so checkpoints map
+// by a prefix change and nothing else.
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/types.h>
+
+#include <nlohmann/json.hpp>
+
+namespace nertool::layers {
+
+struct TransformerConfig {
+  int64_t vocab_size = 0;
+  int64_t hidden_size = 768;
+  int64_t num_layers = 12;
+  int64_t num_heads = 12;
+  int64_t intermediate_size = 3072;
+  int64_t max_position_embeddings = 512;
+  int64_t type_vocab_size = 2;
+  double layer_norm_eps = 1e-12;
+  double hidden_dropout = 0.1;
+  double attention_dropout = 0.1;
+  int64_t pad_token_id = 0;
+  // RoBERTa: position ids count real tokens from pad_token_id + 1 and pads get pad_token_id; BERT: 0, 1, 2, ...
+  bool padding_aware_positions = false;
+  // The Hugging Face model_type it came from ("bert", "roberta", "xlm-roberta", ...), for writing it back.
+  std::string model_type;
+
+  // Keys as in nertool's model section: vocab_size, hidden_size, num_layers, num_heads, intermediate_size,
+  // max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_dropout, attention_dropout, pad_token_id,
+  // position_style ("absolute" | "padding_offset"), model_type (optional). Throws ConfigError on missing or invalid values.
+  static TransformerConfig from_json(const nlohmann::json& j);
+  nlohmann::json to_json() const;
+  // From a Hugging Face config.json (model_type bert, roberta, xlm-roberta, camembert).
+  static TransformerConfig from_hf_config(const nlohmann::json& hf);
+};
+
+class TransformerEmbeddingsImpl : public torch::nn::Module {
+ public:
+  explicit TransformerEmbeddingsImpl(const TransformerConfig& config);
+  // input_ids [B, S] int64, attention_mask [B, S] (1 on real tokens) -> [B, S, H]. Token types are all 0.
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);
+  torch::Tensor position_ids(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) const;
+
+  torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+
+ private:
+  TransformerConfig config_;
+};
+TORCH_MODULE(TransformerEmbeddings);
+
+// Hugging Face's BertSelfAttention + BertSelfOutput ("attention.self.*", "attention.output.*").
+struct SelfAttentionImpl : torch::nn::Module {
+  explicit SelfAttentionImpl(const TransformerConfig& c);
+  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(SelfAttention);
+
+struct DenseLayerNormImpl : torch::nn::Module {  // dense -> dropout -> LayerNorm(x + residual)
+  DenseLayerNormImpl(int64_t in, int64_t out, const TransformerConfig& c);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& residual);
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(DenseLayerNorm);
+
+struct AttentionBlockImpl : torch::nn::Module {
+  explicit AttentionBlockImpl(const TransformerConfig& c);
+  SelfAttention self{nullptr};
+  DenseLayerNorm output{nullptr};
+};
+TORCH_MODULE(AttentionBlock);
+
+struct IntermediateImpl : torch::nn::Module {
+  explicit IntermediateImpl(const TransformerConfig& c);
+  torch::nn::Linear dense{nullptr};
+};
+TORCH_MODULE(Intermediate);
+
+class TransformerLayerImpl : public torch::nn::Module {
+ public:
+  explicit TransformerLayerImpl(const TransformerConfig& config);
+  // hidden [B, S, H]; additive_mask [B, 1, 1, S] (0 on tokens, a large negative number on pads).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask);
+
+  AttentionBlock attention{nullptr};
+  Intermediate intermediate{nullptr};
+  DenseLayerNorm output{nullptr};
+
+ private:
+  int64_t num_heads_, head_dim_;
+};
+TORCH_MODULE(TransformerLayer);
+
+class TransformerStackImpl : public torch::nn::Module {  // Hugging Face's "encoder" module: encoder.layer.N
+ public:
+  explicit TransformerStackImpl(const TransformerConfig& config);
+  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& attention_mask);
+  torch::nn::ModuleList layer{nullptr};
+};
+TORCH_MODULE(TransformerStack);
+
+}  // namespace nertool::layers

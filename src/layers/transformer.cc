@@ -1,0 +1,212 @@
+#include "nertool/layers/transformer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+#include "nertool/core/error.h"
+
+namespace nertool::layers {
+
+namespace {
+int64_t positive(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || !j.at(key).is_number_integer() || j.at(key).get<int64_t>() <= 0)
+    throw ConfigError(std::string("transformer config: '") + key + "' must be a positive integer");
+  return j.at(key).get<int64_t>();
+}
+double probability(const nlohmann::json& j, const char* key, double fallback) {
+  if (!j.contains(key) || j.at(key).is_null()) return fallback;
+  if (!j.at(key).is_number()) throw ConfigError(std::string("transformer config: '") + key + "' must be a number");
+  double p = j.at(key).get<double>();
+  if (p < 0 || p >= 1) throw ConfigError(std::string("transformer config: '") + key + "' must be in [0, 1)");
+  return p;
+}
+}  // namespace
+
+TransformerConfig TransformerConfig::from_json(const nlohmann::json& j) {
+  TransformerConfig c;
+  c.vocab_size = positive(j, "vocab_size");
+  c.hidden_size = positive(j, "hidden_size");
+  c.num_layers = positive(j, "num_layers");
+  c.num_heads = positive(j, "num_heads");
+  c.intermediate_size = positive(j, "intermediate_size");
+  c.max_position_embeddings = positive(j, "max_position_embeddings");
+  c.type_vocab_size = positive(j, "type_vocab_size");
+  if (!j.contains("layer_norm_eps") || !j.at("layer_norm_eps").is_number() || j.at("layer_norm_eps").get<double>() <= 0)
+    throw ConfigError("transformer config: 'layer_norm_eps' must be a positive number");
+  c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
+  c.hidden_dropout = probability(j, "hidden_dropout", 0.1);
+  c.attention_dropout = probability(j, "attention_dropout", 0.1);
+  c.pad_token_id = j.value("pad_token_id", int64_t{0});
+  std::string style = j.value("position_style", std::string("absolute"));
+  if (style != "absolute" && style != "padding_offset")
+    throw ConfigError("transformer config: 'position_style' must be \"absolute\" or \"padding_offset\", not \"" + style + "\"");
+  c.padding_aware_positions = style == "padding_offset";
+  c.model_type = j.value("model_type", std::string());
+  if (c.hidden_size % c.num_heads != 0)
+    throw ConfigError("transformer config: hidden_size " + std::to_string(c.hidden_size) +
+                      " is not a multiple of num_heads " + std::to_string(c.num_heads));
+  if (c.pad_token_id < 0 || c.pad_token_id >= c.vocab_size)
+    throw ConfigError("transformer config: pad_token_id is outside the vocabulary");
+  return c;
+}
+
+nlohmann::json TransformerConfig::to_json() const {
+  return {{"vocab_size", vocab_size},
+          {"hidden_size", hidden_size},
+          {"num_layers", num_layers},
+          {"num_heads", num_heads},
+          {"intermediate_size", intermediate_size},
+          {"max_position_embeddings", max_position_embeddings},
+          {"type_vocab_size", type_vocab_size},
+          {"layer_norm_eps", layer_norm_eps},
+          {"hidden_dropout", hidden_dropout},
+          {"attention_dropout", attention_dropout},
+          {"pad_token_id", pad_token_id},
+          {"position_style", padding_aware_positions ? "padding_offset" : "absolute"},
+          {"model_type", model_type}};
+}
+
+TransformerConfig TransformerConfig::from_hf_config(const nlohmann::json& hf) {
+  std::string type = hf.value("model_type", std::string());
+  bool roberta_like = type == "roberta" || type == "xlm-roberta" || type == "camembert";
+  if (type != "bert" && !roberta_like)
+    throw ConfigError("Hugging Face model_type '" + type + "' is not supported (bert, roberta, xlm-roberta, camembert)");
+  std::string act = hf.value("hidden_act", std::string("gelu"));
+  if (act != "gelu")
+    throw ConfigError("Hugging Face hidden_act '" + act + "' is not supported (only exact \"gelu\")");
+  std::string pos = hf.value("position_embedding_type", std::string("absolute"));
+  if (pos != "absolute") throw ConfigError("Hugging Face position_embedding_type '" + pos + "' is not supported");
+  nlohmann::json j = {
+      {"vocab_size", hf.value("vocab_size", int64_t{0})},
+      {"hidden_size", hf.value("hidden_size", int64_t{768})},
+      {"num_layers", hf.value("num_hidden_layers", int64_t{12})},
+      {"num_heads", hf.value("num_attention_heads", int64_t{12})},
+      {"intermediate_size", hf.value("intermediate_size", int64_t{3072})},
+      {"max_position_embeddings", hf.value("max_position_embeddings", int64_t{512})},
+      {"type_vocab_size", hf.value("type_vocab_size", int64_t{2})},
+      {"layer_norm_eps", hf.value("layer_norm_eps", 1e-12)},
+      {"hidden_dropout", hf.value("hidden_dropout_prob", 0.1)},
+      {"attention_dropout", hf.value("attention_probs_dropout_prob", 0.1)},
+      {"pad_token_id", hf.contains("pad_token_id") && !hf["pad_token_id"].is_null() ? hf["pad_token_id"].get<int64_t>()
+                                                                                     : (roberta_like ? 1 : 0)},
+      {"position_style", roberta_like ? "padding_offset" : "absolute"},
+      {"model_type", type}};
+  return from_json(j);
+}
+
+TransformerEmbeddingsImpl::TransformerEmbeddingsImpl(const TransformerConfig& c) : config_(c) {
+  word_embeddings = register_module(
+      "word_embeddings", torch::nn::Embedding(torch::nn::EmbeddingOptions(c.vocab_size, c.hidden_size).padding_idx(c.pad_token_id)));
+  position_embeddings =
+      register_module("position_embeddings", torch::nn::Embedding(c.max_position_embeddings, c.hidden_size));
+  token_type_embeddings = register_module("token_type_embeddings", torch::nn::Embedding(c.type_vocab_size, c.hidden_size));
+  LayerNorm = register_module(
+      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout));
+  // Hugging Face's initialisation (normal, std 0.02; zero pad row), used when a model is not loaded from weights.
+  torch::NoGradGuard no_grad;
+  for (auto* e : {&word_embeddings, &position_embeddings, &token_type_embeddings}) (*e)->weight.normal_(0.0, 0.02);
+  word_embeddings->weight[c.pad_token_id].zero_();
+}
+
+torch::Tensor TransformerEmbeddingsImpl::position_ids(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) const {
+  const int64_t seq = input_ids.size(1);
+  if (config_.padding_aware_positions) {
+    // fairseq/RoBERTa: real tokens are numbered pad+1, pad+2, ...; pads keep pad_token_id (a zero-trained row).
+    auto real = input_ids.ne(config_.pad_token_id).to(torch::kInt64);
+    return real.cumsum(1) * real + config_.pad_token_id;
+  }
+  return torch::arange(seq, input_ids.options().dtype(torch::kInt64)).unsqueeze(0).expand_as(input_ids);
+}
+
+torch::Tensor TransformerEmbeddingsImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+  auto pos = position_ids(input_ids, attention_mask);
+  int64_t max_pos = pos.max().item<int64_t>();
+  if (max_pos >= config_.max_position_embeddings)
+    throw Error("transformer: a sequence needs position " + std::to_string(max_pos) + " but the model has only " +
+                std::to_string(config_.max_position_embeddings) + " position embeddings (lower max_seq_length)");
+  // Token type 0 everywhere: one row of the type table, broadcast.
+  auto x = word_embeddings(input_ids) + position_embeddings(pos) + token_type_embeddings->weight[0];
+  return dropout(LayerNorm(x));
+}
+
+SelfAttentionImpl::SelfAttentionImpl(const TransformerConfig& c) {
+  query = register_module("query", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  key = register_module("key", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  value = register_module("value", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  dropout = register_module("dropout", torch::nn::Dropout(c.attention_dropout));
+}
+
+DenseLayerNormImpl::DenseLayerNormImpl(int64_t in, int64_t out, const TransformerConfig& c) {
+  dense = register_module("dense", torch::nn::Linear(in, out));
+  LayerNorm = register_module("LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({out}).eps(c.layer_norm_eps)));
+  dropout = register_module("dropout", torch::nn::Dropout(c.hidden_dropout));
+}
+
+torch::Tensor DenseLayerNormImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
+  return LayerNorm(dropout(dense(x)) + residual);
+}
+
+AttentionBlockImpl::AttentionBlockImpl(const TransformerConfig& c) {
+  self = register_module("self", SelfAttention(c));
+  output = register_module("output", DenseLayerNorm(c.hidden_size, c.hidden_size, c));
+}
+
+IntermediateImpl::IntermediateImpl(const TransformerConfig& c) {
+  dense = register_module("dense", torch::nn::Linear(c.hidden_size, c.intermediate_size));
+}
+
+TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c)
+    : num_heads_(c.num_heads), head_dim_(c.hidden_size / c.num_heads) {
+  attention = register_module("attention", AttentionBlock(c));
+  intermediate = register_module("intermediate", Intermediate(c));
+  output = register_module("output", DenseLayerNorm(c.intermediate_size, c.hidden_size, c));
+  torch::NoGradGuard no_grad;
+  for (auto& p : named_parameters()) {
+    if (p.key().find("LayerNorm") != std::string::npos) continue;
+    if (p.key().size() >= 4 && p.key().compare(p.key().size() - 4, 4, "bias") == 0)
+      p.value().zero_();
+    else
+      p.value().normal_(0.0, 0.02);
+  }
+}
+
+torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask) {
+  const int64_t b = hidden.size(0), s = hidden.size(1);
+  auto& sa = *attention->self;
+  auto heads = [&](const torch::Tensor& t) { return t.view({b, s, num_heads_, head_dim_}).transpose(1, 2); };
+  auto q = heads(sa.query(hidden));
+  auto k = heads(sa.key(hidden));
+  auto v = heads(sa.value(hidden));
+  // scores = q k^T / sqrt(d) + mask, in one fused call.
+  auto scores = torch::baddbmm(additive_mask.expand({b, num_heads_, s, s}).reshape({b * num_heads_, s, s}),
+                               q.reshape({b * num_heads_, s, head_dim_}),
+                               k.reshape({b * num_heads_, s, head_dim_}).transpose(1, 2), 1.0,
+                               1.0 / std::sqrt(static_cast<double>(head_dim_)));
+  auto probs = sa.dropout(torch::softmax(scores, -1));
+  auto context = torch::bmm(probs, v.reshape({b * num_heads_, s, head_dim_}))
+                     .view({b, num_heads_, s, head_dim_})
+                     .transpose(1, 2)
+                     .reshape({b, s, num_heads_ * head_dim_});
+  auto attended = attention->output(context, hidden);
+  auto inner = torch::gelu(intermediate->dense(attended));  // exact erf GELU (approximate = "none")
+  return output(inner, attended);
+}
+
+TransformerStackImpl::TransformerStackImpl(const TransformerConfig& c) {
+  layer = register_module("layer", torch::nn::ModuleList());
+  for (int64_t i = 0; i < c.num_layers; ++i) layer->push_back(TransformerLayer(c));
+}
+
+torch::Tensor TransformerStackImpl::forward(torch::Tensor hidden, const torch::Tensor& attention_mask) {
+  // Hugging Face's extended mask: 0 on tokens, the dtype's lowest value on pads, broadcast over heads and queries.
+  auto additive = (1.0 - attention_mask.to(hidden.scalar_type())) *
+                  (hidden.scalar_type() == torch::kFloat32 ? std::numeric_limits<float>::lowest() : -1e4);
+  additive = additive.view({hidden.size(0), 1, 1, hidden.size(1)});
+  for (const auto& m : *layer) hidden = m->as<TransformerLayerImpl>()->forward(hidden, additive);
+  return hidden;
+}
+
+}  // namespace nertool::layers

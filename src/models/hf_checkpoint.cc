@@ -1,0 +1,366 @@
+#include "nertool/models/hf_checkpoint.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+#include "nertool/data/conll.h"
+#include "nertool/io/torch_pickle.h"
+#include "nertool/models/hf_encoder.h"
+#include "nertool/models/softmax_decoder.h"
+#include "nertool/text/subword_tokenizer.h"
+#include "nertool/train/config.h"
+#include "nertool/train/run_dir.h"
+
+namespace nertool::models {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool ends_with(const std::string& s, const std::string& p) {
+  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
+}
+
+std::string shape_str(const torch::Tensor& t) {
+  std::string s = "[";
+  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
+  return s + "]";
+}
+
+std::string list_str(const std::vector<std::string>& v, std::size_t max = 12) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size() && i < max; ++i) s += (i ? ", " : "") + v[i];
+  if (v.size() > max) s += ", ... (" + std::to_string(v.size()) + " in all)";
+  return s;
+}
+
+// The encoder name and the checkpoint prefix of a model_type.
+std::pair<std::string, std::string> encoder_of(const std::string& model_type) {
+  if (model_type == "bert") return {"bert", "bert."};
+  if (model_type == "roberta" || model_type == "xlm-roberta" || model_type == "camembert") return {"roberta", "roberta."};
+  throw ConfigError("Hugging Face model_type '" + model_type + "' is not supported (bert, roberta, xlm-roberta)");
+}
+
+LabelSet read_label_option(const HfImportOptions& o) {
+  if (!o.labels_file.empty()) {
+    std::vector<std::string> labels;
+    std::set<std::string> seen;
+    std::string text = read_file(o.labels_file);
+    std::size_t line_no = 0, pos = 0;
+    while (pos < text.size()) {
+      std::size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(pos, end - pos);
+      pos = end + 1;
+      ++line_no;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+      if (line.empty()) continue;
+      if (!seen.insert(line).second) throw InputError(o.labels_file, line_no, "label '" + line + "' given twice");
+      labels.push_back(line);
+    }
+    if (labels.empty()) throw InputError(o.labels_file, 0, "no labels (one label per line expected)");
+    return LabelSet(labels);
+  }
+  if (!o.labels_data.empty()) return LabelSet::from_corpus(data::read_conll(o.labels_data));
+  return LabelSet();
+}
+
+// id2label of a config.json in id order.
+LabelSet labels_of_config(const nlohmann::json& config, const std::string& origin, int64_t expected) {
+  if (!config.contains("id2label") || !config["id2label"].is_object())
+    throw InputError(origin, 0, "config.json has no id2label, but the checkpoint has a classifier");
+  std::vector<std::string> labels(static_cast<std::size_t>(expected));
+  std::vector<bool> have(labels.size(), false);
+  for (const auto& [k, v] : config["id2label"].items()) {
+    int64_t id = -1;
+    try {
+      id = std::stoll(k);
+    } catch (const std::exception&) {
+    }
+    if (id < 0 || id >= expected || !v.is_string())
+      throw InputError(origin, 0, "id2label entry '" + k + "' does not fit the classifier's " + std::to_string(expected) + " labels");
+    labels[static_cast<std::size_t>(id)] = v.get<std::string>();
+    have[static_cast<std::size_t>(id)] = true;
+  }
+  for (std::size_t i = 0; i < have.size(); ++i)
+    if (!have[i]) throw InputError(origin, 0, "id2label lacks id " + std::to_string(i));
+  return LabelSet(labels);
+}
+
+nlohmann::json model_section(const std::string& encoder, const layers::TransformerConfig& t, double dropout,
+                             int64_t max_seq_length) {
+  return {{"encoder", encoder},      {"decoder", "softmax"},    {"softmax", {{"dropout", dropout}}},
+          {"max_seq_length", max_seq_length}, {"stride", 0}, {"document_context", false},
+          {"transformer", t.to_json()}};
+}
+
+// A temporary sibling of `dir`, renamed onto it by commit(); removed otherwise.
+class StagingDir {
+ public:
+  explicit StagingDir(const std::string& dir) : target_(fs::absolute(fs::path(dir)).lexically_normal()) {
+    if (!target_.has_filename()) target_ = target_.parent_path();  // "out/" names "out"
+    if (fs::exists(target_) && !(fs::is_directory(target_) && fs::is_empty(target_)))
+      throw IoError("output directory " + dir + " already exists and is not empty");
+    fs::create_directories(target_.parent_path());
+    path_ = target_.parent_path() / (target_.filename().string() + ".tmp." + std::to_string(::getpid()));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~StagingDir() {
+    std::error_code ec;
+    if (!committed_) fs::remove_all(path_, ec);
+  }
+  std::string path() const { return path_.string(); }
+  void commit() {
+    if (fs::exists(target_)) fs::remove(target_);  // empty (checked above)
+    fs::rename(path_, target_);
+    committed_ = true;
+  }
+
+ private:
+  fs::path target_, path_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+io::NamedTensors read_hf_weights(const std::string& hf_dir, std::string* file_used) {
+  const fs::path dir(hf_dir);
+  fs::path st = dir / "model.safetensors", bin = dir / "pytorch_model.bin";
+  if (fs::exists(st)) {
+    if (file_used) *file_used = st.string();
+    return io::read_safetensors(st.string());
+  }
+  if (fs::exists(bin)) {
+    if (file_used) *file_used = bin.string();
+    return io::read_torch_state_dict(bin.string());
+  }
+  throw IoError(hf_dir + " has neither model.safetensors nor pytorch_model.bin");
+}
+
+Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
+                            HfImportReport* report_out) {
+  HfImportReport report;
+  const std::string config_path = (fs::path(hf_dir) / "config.json").string();
+  if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
+  nlohmann::json hf;
+  try {
+    hf = nlohmann::json::parse(read_file(config_path));
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(config_path, 0, std::string("invalid JSON: ") + e.what());
+  }
+  auto tconfig = layers::TransformerConfig::from_hf_config(hf);
+  auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
+  auto tensors = read_hf_weights(hf_dir, &report.weights_file);
+
+  // Normalise names: old LayerNorm names, and the prefix (absent in base-model checkpoints).
+  std::map<std::string, torch::Tensor> encoder_tensors, classifier_tensors;
+  std::vector<std::string> unexpected;
+  for (auto& [raw, tensor] : tensors) {
+    std::string name = raw;
+    if (name.find("LayerNorm") != std::string::npos) {
+      if (ends_with(name, ".gamma")) name = name.substr(0, name.size() - 6) + ".weight";
+      if (ends_with(name, ".beta")) name = name.substr(0, name.size() - 5) + ".bias";
+    }
+    std::string body;
+    if (starts_with(name, prefix))
+      body = name.substr(prefix.size());
+    else if (starts_with(name, "embeddings.") || starts_with(name, "encoder.") || starts_with(name, "pooler."))
+      body = name;
+    if (starts_with(name, "classifier.")) {
+      classifier_tensors[name.substr(11)] = tensor;
+    } else if (starts_with(name, "cls.") || starts_with(name, "lm_head.") || starts_with(body, "pooler.") ||
+               body == "embeddings.position_ids" || body == "embeddings.token_type_ids") {
+      report.ignored.push_back(raw);
+    } else if (!body.empty()) {
+      if (!encoder_tensors.emplace(body, tensor).second) unexpected.push_back(raw + " (given twice)");
+    } else {
+      unexpected.push_back(raw);
+    }
+  }
+  for (const auto& n : report.ignored) spdlog::info("convert: ignoring {} (not part of a token classifier)", n);
+
+  // Labels: the checkpoint's classifier and id2label, or (base checkpoint) the given label set.
+  LabelSet option_labels = read_label_option(options);
+  LabelSet labels;
+  if (!classifier_tensors.empty()) {
+    auto it = classifier_tensors.find("weight");
+    if (it == classifier_tensors.end() || it->second.dim() != 2)
+      throw InputError(report.weights_file, 0, "classifier.weight is missing or not a matrix");
+    labels = labels_of_config(hf, config_path, it->second.size(0));
+    if (option_labels.size() > 0 && option_labels.labels() != labels.labels())
+      throw ConfigError("the checkpoint has a classifier for labels [" + list_str(labels.labels()) +
+                        "]; the given label set differs (leave out --labels to keep the checkpoint's)");
+  } else {
+    if (option_labels.size() == 0)
+      throw ConfigError(report.weights_file + " has no classifier (a base model): give the label set with --labels "
+                        "FILE or --labels-from CONLL_FILE");
+    labels = option_labels;
+    report.fresh_classifier = true;
+  }
+
+  double dropout = options.classifier_dropout >= 0 ? options.classifier_dropout
+                   : hf.contains("classifier_dropout") && hf["classifier_dropout"].is_number()
+                       ? hf["classifier_dropout"].get<double>()
+                       : tconfig.hidden_dropout;
+  // The encoder reads its architecture and tokenizer from the work directory, like a saved model.
+  train::write_json_file((fs::path(work_dir) / "transformer.json").string(), tconfig.to_json());
+  text::load_tokenizer(hf_dir)->save(text::model_tokenizer_dir(work_dir));
+  BuildContext ctx;
+  ctx.config = model_section(encoder_name, tconfig, dropout, options.max_seq_length);
+  ctx.labels = labels;
+  ctx.model_dir = work_dir;
+  Tagger tagger = build_tagger(ctx);
+
+  std::vector<std::string> missing, mismatched;
+  torch::NoGradGuard no_grad;
+  std::set<std::string> used;
+  for (auto& p : tagger->named_parameters()) {
+    const std::string& name = p.key();
+    std::string key;
+    const std::map<std::string, torch::Tensor>* source = nullptr;
+    if (starts_with(name, "encoder.")) {
+      key = name.substr(8);
+      source = &encoder_tensors;
+    } else if (starts_with(name, "decoder.classifier.")) {
+      if (report.fresh_classifier) continue;
+      key = name.substr(19);
+      source = &classifier_tensors;
+    } else {
+      throw Error("convert: unexpected model parameter " + name);
+    }
+    std::string hf_name = (source == &encoder_tensors ? prefix : std::string("classifier.")) + key;
+    auto it = source->find(key);
+    if (it == source->end()) {
+      missing.push_back(hf_name + " " + shape_str(p.value()));
+      continue;
+    }
+    used.insert((source == &encoder_tensors ? "e:" : "c:") + key);
+    if (it->second.sizes() != p.value().sizes()) {
+      mismatched.push_back(hf_name + " is " + shape_str(it->second) + ", expected " + shape_str(p.value()));
+      continue;
+    }
+    p.value().copy_(it->second.to(torch::kFloat32));
+    ++report.num_tensors;
+  }
+  for (const auto& [k, t] : encoder_tensors)
+    if (!used.count("e:" + k)) unexpected.push_back(prefix + k);
+  for (const auto& [k, t] : classifier_tensors)
+    if (!used.count("c:" + k)) unexpected.push_back("classifier." + k);
+  if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
+    std::string msg = "tensors do not match a " + tconfig.model_type + " token classifier with this config.json:";
+    if (!missing.empty()) msg += " missing: " + list_str(missing) + ";";
+    if (!unexpected.empty()) msg += " unexpected: " + list_str(unexpected) + ";";
+    if (!mismatched.empty()) msg += " wrong shape: " + list_str(mismatched) + ";";
+    msg.pop_back();
+    throw InputError(report.weights_file, 0, msg);
+  }
+  tagger->eval();
+  if (report_out) *report_out = report;
+  return tagger;
+}
+
+HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& model_dir, const HfImportOptions& options) {
+  StagingDir staging(model_dir);
+  HfImportReport report;
+  Tagger tagger = import_hf_checkpoint(hf_dir, staging.path(), options, &report);
+  const fs::path out(staging.path());
+  train::save_weights(*tagger, (out / "model.pt").string());
+  // config.json: a complete nertool config (defaults for data/train), so the directory is a model like any run's.
+  nlohmann::json cfg = train::default_config_json();
+  auto tconfig = layers::TransformerConfig::from_json(train::read_json_file((out / "transformer.json").string()));
+  cfg["model"] = model_section(tconfig.model_type == "bert" ? "bert" : "roberta", tconfig,
+                               options.classifier_dropout >= 0 ? options.classifier_dropout : tconfig.hidden_dropout,
+                               options.max_seq_length);
+  cfg["description"] = "converted from Hugging Face checkpoint " + hf_dir;
+  // Normalise through the config parser, so load_model reads back exactly this.
+  cfg = train::config_from_json(cfg, "converted config").json;
+  train::write_json_file((out / "config.json").string(), cfg);
+  train::write_json_file((out / "labels.json").string(), tagger->labels().to_json());
+  nlohmann::json meta = {{"format_version", train::kRunFormatVersion},
+                         {"converted_from", fs::absolute(hf_dir).string()},
+                         {"weights_file", fs::path(report.weights_file).filename().string()},
+                         {"weights_sha256", train::sha256_file(report.weights_file)},
+                         {"hf_model_type", tconfig.model_type},
+                         {"fresh_classifier", report.fresh_classifier},
+                         {"ignored_tensors", report.ignored}};
+  train::write_json_file((out / "metadata.json").string(), meta);
+  staging.commit();
+  spdlog::info("converted {} ({} tensors from {}{}) to {}", hf_dir, report.num_tensors,
+               fs::path(report.weights_file).filename().string(),
+               report.fresh_classifier ? ", classifier initialised fresh" : "", model_dir);
+  return report;
+}
+
+void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
+  auto loaded = train::load_model(model_dir, "cpu");
+  auto* encoder = dynamic_cast<HfTransformerEncoder*>(&loaded.tagger->encoder());
+  if (!encoder) throw ConfigError(model_dir + " is not a transformer model (model.encoder must be bert or roberta)");
+  if (!dynamic_cast<SoftmaxDecoder*>(&loaded.tagger->decoder()))
+    throw ConfigError(model_dir + ": only the softmax decoder has a Hugging Face counterpart (this model uses " +
+                      loaded.config.model.value("decoder", std::string("?")) + ")");
+  const auto& t = encoder->config();
+  std::string model_type = t.model_type.empty() ? loaded.config.model.value("encoder", std::string("bert")) : t.model_type;
+  auto [encoder_name, prefix] = encoder_of(model_type);
+
+  io::NamedTensors tensors;
+  for (const auto& p : encoder->named_parameters()) tensors.emplace_back(prefix + p.key(), p.value().detach());
+  tensors.emplace_back(prefix + "embeddings.position_ids",
+                       torch::arange(t.max_position_embeddings, torch::kInt64).unsqueeze(0));
+  for (const auto& p : loaded.tagger->decoder().named_parameters())
+    if (starts_with(p.key(), "classifier.")) tensors.emplace_back(p.key(), p.value().detach());
+
+  const auto& labels = loaded.tagger->labels();
+  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
+  for (int64_t i = 0; i < labels.size(); ++i) {
+    id2label[std::to_string(i)] = labels.label(i);
+    label2id[labels.label(i)] = i;
+  }
+  auto tokenizer = text::load_tokenizer(text::model_tokenizer_dir(model_dir));
+  const bool bert = model_type == "bert";
+  std::string arch = bert ? "BertForTokenClassification"
+                     : model_type == "xlm-roberta" ? "XLMRobertaForTokenClassification"
+                     : model_type == "camembert"   ? "CamembertForTokenClassification"
+                                                   : "RobertaForTokenClassification";
+  nlohmann::json config = {{"architectures", {arch}},
+                           {"model_type", model_type},
+                           {"attention_probs_dropout_prob", t.attention_dropout},
+                           {"classifier_dropout", nullptr},
+                           {"hidden_act", "gelu"},
+                           {"hidden_dropout_prob", t.hidden_dropout},
+                           {"hidden_size", t.hidden_size},
+                           {"id2label", id2label},
+                           {"label2id", label2id},
+                           {"initializer_range", 0.02},
+                           {"intermediate_size", t.intermediate_size},
+                           {"layer_norm_eps", t.layer_norm_eps},
+                           {"max_position_embeddings", t.max_position_embeddings},
+                           {"num_attention_heads", t.num_heads},
+                           {"num_hidden_layers", t.num_layers},
+                           {"pad_token_id", t.pad_token_id},
+                           {"position_embedding_type", "absolute"},
+                           {"torch_dtype", "float32"},
+                           {"type_vocab_size", t.type_vocab_size},
+                           {"use_cache", true},
+                           {"vocab_size", t.vocab_size}};
+  if (!bert) {
+    config["bos_token_id"] = tokenizer->cls_id();
+    config["eos_token_id"] = tokenizer->sep_id();
+  }
+  StagingDir staging(hf_dir);
+  io::write_safetensors((fs::path(staging.path()) / "model.safetensors").string(), tensors);
+  write_file_atomic((fs::path(staging.path()) / "config.json").string(), config.dump(2) + "\n");
+  tokenizer->save(staging.path());
+  staging.commit();
+  spdlog::info("wrote Hugging Face checkpoint {} ({}, {} tensors, {} labels)", hf_dir, arch, tensors.size(), labels.size());
+}
+
+}  // namespace nertool::models
