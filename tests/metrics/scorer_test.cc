@@ -169,5 +169,33 @@ TEST(Score, ConllevalBlockOverSentences) {
   EXPECT_EQ(r.conlleval.found_phrases, 2u);
 }
 
+
+TEST(Score, MacroAverageUsesNumpysPairwiseSummationOrder) {
+  // Nine types with precision num/den; numpy sums nine values as eight accumulators r[0..7] combined
+  // ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then adds the ninth. For these fractions that differs in the last bit
+  // from a left-to-right sum, which would change printed digits with enough --digits.
+  const int num[9] = {9, 1, 4, 6, 3, 4, 3, 1, 4};
+  const int den[9] = {9, 2, 6, 8, 4, 4, 5, 2, 5};
+  std::vector<std::string> gold, pred;
+  double p[9];
+  for (int i = 0; i < 9; ++i) {
+    std::string label = "B-T" + std::to_string(i + 1);
+    for (int k = 0; k < den[i]; ++k) {
+      pred.push_back(label);
+      gold.push_back(k < num[i] ? label : "O");
+      pred.push_back("O");
+      gold.push_back("O");
+    }
+    p[i] = double(num[i]) / double(den[i]);
+  }
+  double pairwise = (((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]))) + p[8];
+  double sequential = 0.0;
+  for (double v : p) sequential += v;
+  ASSERT_NE(pairwise / 9, sequential / 9);
+  Report r = score({gold}, {pred});
+  ASSERT_EQ(r.per_type.size(), 9u);
+  EXPECT_EQ(r.macro.precision, pairwise / 9);
+}
+
 }  // namespace
 }  // namespace nertool::metrics
