@@ -302,7 +302,8 @@ class ChunkTokenizer {
         const std::size_t i = stem_end - len;
         if (clitic_at(i, stem_end) == stem_end) {
           // n't needs a letter before the n; the others a letter or digit before the apostrophe.
-          if (i > a && (cp(i) == 'n' || cp(i) == 'N' ? letter(i - 1) : alnum(i - 1))) clitic = i;
+          if (i > a && (cp(i) == 'n' || cp(i) == 'N' ? letter(i - 1) : alnum(i - 1) || cp(i - 1) == '.'))
+            clitic = i;  // (after a period too: U.S.'s)
           if (i == a) clitic = i;  // the chunk is the clitic itself
         }
       }
@@ -335,7 +336,8 @@ class ChunkTokenizer {
   bool connects(std::size_t a, std::size_t i, std::size_t e) const {
     const char32_t c = cp(i);
     if (i == a) return (c == '+' || c == '-' || c == '.') && i + 1 < e && digit(i + 1);  // +44 -0.5 .5
-    if (i + 1 >= e) return (c == '-' || c == '+') && alnum(i - 1);  // non-  AA+ (kept by the trailing rule)
+    if (i + 1 >= e)  // non-  AA+ (kept by the trailing rule); an abbreviation before a clitic: U.S.'s
+      return ((c == '-' || c == '+') && alnum(i - 1)) || (c == '.' && i >= a + 2 && letter(i - 1) && cp(i - 2) == '.');
     const bool both_alnum = alnum(i - 1) && alnum(i + 1);
     const bool both_digits = digit(i - 1) && digit(i + 1);
     switch (c) {

@@ -59,6 +59,7 @@ TEST(WordTokenizer, ConllStyleSentences) {
   EXPECT_EQ(tokens("C$5 and US$ 3, pre- and post-war, rated AA+ or BBB-, **"),
             (Strings{"C$", "5", "and", "US$", "3", ",", "pre-", "and", "post-war", ",", "rated", "AA+", "or", "BBB-",
                      ",", "**"}));
+  EXPECT_EQ(tokens("the U.S.'s Smith's."), (Strings{"the", "U.S.", "'s", "Smith", "'s", "."}));
   EXPECT_EQ(tokens("Already 's tokenized n't input ."), (Strings{"Already", "'s", "tokenized", "n't", "input", "."}));
 }
 
