@@ -14,6 +14,7 @@
 #include "nertool/core/error.h"
 #include "nertool/data/conll.h"
 #include "nertool/data/tag_scheme.h"
+#include "nertool/models/hf_checkpoint.h"
 
 namespace nertool::cli {
 namespace {
@@ -26,6 +27,10 @@ struct ConvertOptions {
   int label_column = -1;
   int token_column = 0;
   std::string columns = "all";
+  // Hugging Face checkpoints: --from hf HF_DIR --to MODEL_DIR, or --from MODEL_DIR --to hf HF_DIR.
+  std::vector<std::string> from, to;
+  std::string labels, labels_from;
+  int64_t max_seq_length = 128;
 };
 
 using Sequences = std::vector<std::vector<std::string>>;
@@ -116,8 +121,27 @@ int convert_tag_scheme(const ConvertOptions& o) {
   return 0;
 }
 
+// --from hf HF_DIR --to MODEL_DIR (import) or --from MODEL_DIR --to hf HF_DIR (export): models/hf_checkpoint.h.
+int convert_hf(const ConvertOptions& o) {
+  const bool import = o.from.size() == 2 && o.from[0] == "hf" && o.to.size() == 1;
+  const bool export_ = o.to.size() == 2 && o.to[0] == "hf" && o.from.size() == 1;
+  if (!import && !export_)
+    throw ConfigError("use --from hf HF_DIR --to MODEL_DIR, or --from MODEL_DIR --to hf HF_DIR");
+  if (export_) {
+    models::convert_to_hf(o.from[0], o.to[1]);
+    return 0;
+  }
+  models::HfImportOptions h;
+  h.labels_file = o.labels;
+  h.labels_data = o.labels_from;
+  h.max_seq_length = o.max_seq_length;
+  models::convert_from_hf(o.from[1], o.to[0], h);
+  return 0;
+}
+
 int run_convert(const ConvertOptions& o) {
   if (!o.scheme.empty()) return convert_tag_scheme(o);
+  if (!o.from.empty() || !o.to.empty()) return convert_hf(o);
   throw ConfigError("nothing to convert: give --scheme SCHEME --input FILE --output FILE to rewrite a CoNLL file's "
                     "tags in another scheme (see nertool convert --help)");
 }
@@ -150,6 +174,21 @@ Action setup(CLI::App& app) {
                  "Output columns: 'all' keeps every column and byte of the input and replaces only the labels; "
                  "'label' writes just 'token label' per line (the two-column layout of nertool eval --gold/--pred)")
       ->check(CLI::IsMember({"all", "label"}))
+      ->capture_default_str();
+  app.add_option("--from", o->from,
+                 "Hugging Face conversion source: `hf HF_DIR` (a checkpoint directory: config.json, "
+                 "model.safetensors or pytorch_model.bin, tokenizer files) or a nertool MODEL_DIR (with --to hf)")
+      ->expected(1, 2);
+  app.add_option("--to", o->to,
+                 "Hugging Face conversion target: a new nertool MODEL_DIR (with --from hf), or `hf HF_DIR` to write a "
+                 "fine-tuned model as a Hugging Face checkpoint (safetensors, config.json, tokenizer)")
+      ->expected(1, 2);
+  app.add_option("--labels", o->labels,
+                 "--from hf with a base checkpoint (no classifier): file with the label set, one label per line");
+  app.add_option("--labels-from", o->labels_from,
+                 "--from hf with a base checkpoint: CoNLL file whose label column gives the label set");
+  app.add_option("--max-seq-length", o->max_seq_length,
+                 "--from hf: subwords per window, special tokens included (longer sentences are split into windows)")
       ->capture_default_str();
   return [o]() { return run_convert(*o); };
 }
