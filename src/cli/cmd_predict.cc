@@ -1,0 +1,51 @@
+// nertool predict: tags a CoNLL file or plain text with a trained run directory, streaming.
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "command.h"
+#include "nertool/train/inference.h"
+#include "nertool/train/run_dir.h"
+
+namespace {
+
+struct PredictFlags {
+  std::string model;
+  std::string device = "auto";
+  nertool::train::PredictOptions options;
+};
+
+nertool::cli::Action setup(CLI::App& app) {
+  auto f = std::make_shared<PredictFlags>();
+  app.add_option("--model,-m", f->model, "Run directory of a trained model (from nertool train)")->required();
+  app.add_option("--input,-i", f->options.input, "Input file; - reads stdin")->required();
+  app.add_option("--output,-o", f->options.output,
+                 "Output file, written atomically (default: stdout)");
+  app.add_option("--format,-f", f->options.format,
+                 "conll: the input columns plus a predicted label column; jsonl: {\"words\",\"labels\"} per "
+                 "sentence; spans: {\"entities\": [{\"type\",\"start\",\"end\",\"text\"}]} per sentence (token "
+                 "indices, end exclusive; character offsets char_start/char_end for text input)")
+      ->check(CLI::IsMember({"conll", "jsonl", "spans"}))
+      ->capture_default_str();
+  app.add_option("--input-format", f->options.input_format,
+                 "conll: token column per line, blank line between sentences; text: one sentence per line, "
+                 "split into words at whitespace")
+      ->check(CLI::IsMember({"conll", "text"}))
+      ->capture_default_str();
+  app.add_flag("--probs", f->options.probs, "jsonl only: add per word the probability of every label");
+  app.add_option("--batch-size,-b", f->options.batch_size, "Sentences per model batch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--device", f->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  return [f] {
+    auto model = nertool::train::load_model(f->model, f->device);
+    auto stats = nertool::train::predict_file(model, f->options);
+    spdlog::info("tagged {} sentences ({} tokens) in {:.2f}s ({:.0f} sentences/s)", stats.sentences, stats.tokens,
+                 stats.seconds, stats.seconds > 0 ? static_cast<double>(stats.sentences) / stats.seconds : 0.0);
+    return 0;
+  };
+}
+
+nertool::cli::CommandRegistration reg({"predict", "Tag a CoNLL or plain-text file with a trained model", 30, setup});
+
+}  // namespace
