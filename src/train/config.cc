@@ -246,8 +246,9 @@ Config config_from_json(const json& user, const std::string& source) {
   tc.batch_sentences = t.integer("batch_sentences");
   t.check(tc.batch_tokens >= 0, "batch_tokens", ">= 0");
   t.check(tc.batch_sentences >= 0, "batch_sentences", ">= 0");
-  t.check((tc.batch_tokens > 0) != (tc.batch_sentences > 0), "batch_tokens",
-          "> 0 with train.batch_sentences 0, or 0 with train.batch_sentences > 0 (exactly one batching mode)");
+  // Both 0 is allowed here (a converted model's config never trains); train_model asks for one.
+  t.check(tc.batch_tokens == 0 || tc.batch_sentences == 0, "batch_tokens",
+          "0 when train.batch_sentences is set (exactly one batching mode)");
   tc.eval_batch_sentences = t.integer("eval_batch_sentences");
   t.check(tc.eval_batch_sentences >= 1, "eval_batch_sentences", ">= 1");
   tc.clip_norm = t.number("clip_norm");

@@ -267,7 +267,11 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
       auto pred = predict_sentences(*model.tagger, sentence_pointers(corpus), o.batch_size, model.device, o.probs,
                                     &corpus);
       for (const auto& doc : corpus.documents) {
-        if (!doc.marker.empty() && o.format == "conll") *out << join(doc.marker, std::string(1, corpus.separator)) << "\n\n";
+        // A marker line with columns gets a predicted "O" too, keeping every line's column count equal (conlleval
+        // insists on it).
+        if (!doc.marker.empty() && o.format == "conll")
+          *out << join(doc.marker, std::string(1, corpus.separator))
+               << (doc.marker.size() > 1 ? std::string(1, corpus.separator) + "O" : std::string()) << "\n\n";
         for (std::size_t k = doc.first_sentence; k < doc.first_sentence + doc.num_sentences; ++k)
           emit(corpus.sentences[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, nullptr, nullptr,
                corpus.separator);

@@ -214,6 +214,9 @@ TrainResult train_model(const TrainOptions& options) {
   const TrainConfig& tc = cfg.train;
   const auto wall_start = std::chrono::steady_clock::now();
   if (options.run_dir.empty()) throw ConfigError("no run directory given (--out)");
+  if (tc.batch_tokens <= 0 && tc.batch_sentences <= 0)
+    throw ConfigError("set train.batch_tokens (token budget per batch) or train.batch_sentences (sentences per "
+                      "batch)");
   const fs::path run(options.run_dir);
   const bool tty = options.progress_tty.value_or(stderr_is_tty());
 
