@@ -10,10 +10,11 @@
 # ratio is conservative. Both run with the same thread count and batch size, sentences sorted by length.
 #
 # Usage: scripts/bench_infer.sh [--threads N] [--batch B] [--base-limit N] [--skip-base]
-# Env: NERTOOL (default build/nertool), SHARED (default ../shared), WORK (default: a temp dir)
+# Env: PYTHON (default /usr/bin/python3), NERTOOL (default build/nertool), SHARED (default ../shared), WORK (default: a temp dir)
 set -euo pipefail
 NERTOOL=${NERTOOL:-build/nertool}
 SHARED=${SHARED:-../shared}
+PYTHON=${PYTHON:-/usr/bin/python3}  # Debian's python3 has python3-torch
 THREADS=1
 BATCH=32
 BASE_LIMIT=500
@@ -54,7 +55,7 @@ bench() {  # bench NAME HF_DIR LIMIT
   t1=$(now)
   local ours peer
   ours=$(python3 -c "print(round($n / ($t1 - $t0), 1))")
-  peer=$(python3 "$HERE/bench_infer_peer.py" "$hf" "$WORK/$name-tok.jsonl" --batch "$BATCH" --threads "$THREADS" |
+  peer=$("$PYTHON" "$HERE/bench_infer_peer.py" "$hf" "$WORK/$name-tok.jsonl" --batch "$BATCH" --threads "$THREADS" |
          python3 -c 'import json,sys; print(json.load(sys.stdin)["sentences_per_s"])')
   python3 -c "print('%-5s %6d sentences  nertool %9.1f sent/s   pytorch-python %9.1f sent/s   ratio %.2fx' % ('$name', $n, $ours, $peer, $ours / $peer))"
 }
@@ -67,7 +68,7 @@ if [ "$SKIP_BASE" = 0 ]; then
   if [ ! -f "$BASE/pytorch_model.bin" ]; then
     mkdir -p "$BASE"
     cp "$SHARED/fixtures/hf-tiny/bert/"{vocab.txt,tokenizer_config.json,special_tokens_map.json} "$BASE/"
-    python3 - "$SHARED/fixtures/hf-tiny/bert/config.json" "$BASE" <<'PY'
+    "$PYTHON" - "$SHARED/fixtures/hf-tiny/bert/config.json" "$BASE" <<'PY'
 import json, sys, collections, torch
 cfg = json.load(open(sys.argv[1]))
 cfg.update(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072)
