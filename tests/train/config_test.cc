@@ -1,0 +1,116 @@
+#include <gtest/gtest.h>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+#include "nertool/train/config.h"
+#include "test_paths.h"
+
+namespace nertool::train {
+namespace {
+
+using nlohmann::json;
+
+json minimal() { return json{{"model", {{"encoder", "test_bag"}}}, {"train", {{"batch_tokens", 100}}}}; }
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, DefaultsFillMissingKeys) {
+  Config c = config_from_json(minimal());
+  EXPECT_EQ(c.train.optimizer, "nadam");
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.0105);
+  EXPECT_EQ(c.train.batch_tokens, 100);
+  EXPECT_EQ(c.data.train, "train.txt");
+  EXPECT_EQ(c.json["train"]["max_epochs"], 50);
+  EXPECT_EQ(c.json["model"]["encoder"], "test_bag");
+}
+
+TEST(Config, OverridesAreJsonTyped) {
+  json j = minimal();
+  apply_override(j, "train.lr=0.5");
+  apply_override(j, "train.betas=[0.8,0.98]");
+  apply_override(j, "data.train=eng.train");
+  apply_override(j, "data.document_context=true");
+  apply_override(j, "model.hidden.size=200");  // model keys are the builders' business: nested objects are made
+  apply_override(j, "train.weight_decay_exclude=[\"bias\",\"LayerNorm\"]");
+  Config c = config_from_json(j);
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.5);
+  EXPECT_EQ(c.train.betas, (std::vector<double>{0.8, 0.98}));
+  EXPECT_EQ(c.data.train, "eng.train");
+  EXPECT_TRUE(c.data.document_context);
+  EXPECT_EQ(c.model["hidden"]["size"], 200);
+  EXPECT_EQ(c.train.weight_decay_exclude.size(), 2u);
+  EXPECT_EQ(c.json["train"]["lr"], 0.5);
+}
+
+TEST(Config, UnknownKeysNameTheKeyAndSuggest) {
+  json j = minimal();
+  apply_override(j, "train.learning_rate=0.1");
+  EXPECT_NE(error_of([&] { config_from_json(j); }).find("unknown key 'train.learning_rate'"), std::string::npos);
+  json k = minimal();
+  apply_override(k, "train.max_epoch=3");
+  std::string e = error_of([&] { config_from_json(k); });
+  EXPECT_NE(e.find("unknown key 'train.max_epoch'"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'train.max_epochs'"), std::string::npos) << e;
+  json s = minimal();
+  s["trian"] = json::object();
+  e = error_of([&] { config_from_json(s); });
+  EXPECT_NE(e.find("unknown section 'trian'"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'train'"), std::string::npos) << e;
+}
+
+TEST(Config, BadValuesAreConfigErrors) {
+  struct Case {
+    std::string set, expect;
+  } cases[] = {{"train.lr=-1", "train.lr: must be > 0"},
+               {"train.lr=fast", "train.lr: expected a number"},
+               {"train.optimizer=adagrad", "train.optimizer: must be one of"},
+               {"train.betas=[0.9]", "train.betas"},
+               {"train.max_epochs=2.5", "train.max_epochs: expected an integer"},
+               {"train.batch_sentences=32", "exactly one batching mode"},
+               {"train.schedule=cosine", "train.schedule"},
+               {"data.tag_scheme=XYZ", "data.tag_scheme"},
+               {"data.document_context=1", "data.document_context: expected true or false"},
+               {"train.warmup_ratio=1.5", "train.warmup_ratio"}};
+  for (const auto& c : cases) {
+    json j = minimal();
+    apply_override(j, c.set);
+    std::string e = error_of([&] { config_from_json(j); });
+    EXPECT_NE(e.find(c.expect), std::string::npos) << c.set << " gave: " << e;
+  }
+  json no_encoder = {{"model", json::object()}};
+  EXPECT_NE(error_of([&] { config_from_json(no_encoder); }).find("model.encoder"), std::string::npos);
+  json j = minimal();
+  EXPECT_NE(error_of([&] { apply_override(j, "train.lr"); }).find("expected key.path=value"), std::string::npos);
+  EXPECT_NE(error_of([&] { apply_override(j, "train..lr=1"); }).find("empty component"), std::string::npos);
+  EXPECT_NE(error_of([&] { apply_override(j, "model.encoder.size=1"); }).find("not an object"), std::string::npos);
+}
+
+TEST(Config, FilesAndParseErrors) {
+  nertool::testing::TempDir dir;
+  EXPECT_THROW(load_config(dir.file("missing.json")), IoError);
+  write_file_atomic(dir.file("bad.json"), "{\n  \"train\": {\n    \"lr\": 0.1,,\n  }\n}\n");
+  try {
+    load_config(dir.file("bad.json"));
+    FAIL() << "no error for invalid JSON";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 3u);
+  }
+  write_file_atomic(dir.file("ok.json"), minimal().dump());
+  Config c = load_config(dir.file("ok.json"), {"train.seed=7"});
+  EXPECT_EQ(c.train.seed, 7u);
+}
+
+TEST(Config, ClosestKey) {
+  EXPECT_EQ(closest_key("patiance", {"patience", "seed", "lr"}), "patience");
+  EXPECT_EQ(closest_key("zzzzzzzz", {"patience", "seed", "lr"}), "");
+}
+
+}  // namespace
+}  // namespace nertool::train
