@@ -1,8 +1,13 @@
 #include "nertool/text/sentencepiece_tokenizer.h"
 
-#include <nlohmann/json.hpp>
-#include <sentencepiece_processor.h>
+#include <dlfcn.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "bridge/sentencepiece_bridge.h"
 #include "nertool/core/error.h"
 
 namespace nertool::text {
@@ -10,7 +15,108 @@ namespace {
 // fairseq's dictionary puts <s> <pad> </s> <unk> first; SentencePiece's own <unk> <s> </s> are pieces 0..2.
 constexpr int64_t kFairseqOffset = 1;
 constexpr int64_t kUnkId = 3;
+
+// The bridge's entry points, resolved once per process.
+struct BridgeApi {
+  decltype(&nertool_spm_load) load = nullptr;
+  decltype(&nertool_spm_free) free = nullptr;
+  decltype(&nertool_spm_piece_size) piece_size = nullptr;
+  decltype(&nertool_spm_id_to_piece) id_to_piece = nullptr;
+  decltype(&nertool_spm_piece_to_id) piece_to_id = nullptr;
+  decltype(&nertool_spm_encode) encode = nullptr;
+  decltype(&nertool_spm_free_ids) free_ids = nullptr;
+};
+
+template <typename F>
+void resolve(void* module, const char* name, F& fn, const std::string& path) {
+  fn = reinterpret_cast<F>(::dlsym(module, name));
+  if (!fn) throw Error("SentencePiece bridge " + path + " lacks " + name);
+}
+
+// Loads libsentencepiece and then the bridge, both RTLD_LOCAL | RTLD_DEEPBIND: sentencepiece's references to its
+// embedded protobuf bind inside it, never to the libprotobuf that LibTorch loads (see sentencepiece_bridge.h).
+const BridgeApi& bridge() {
+  static std::once_flag once;
+  static BridgeApi api;
+  static std::string failure;
+  std::call_once(once, [] {
+    const char* env = std::getenv("NERTOOL_SPM_BRIDGE");
+    std::string path = env && *env ? env : NERTOOL_SPM_BRIDGE_PATH;
+    const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+    if (!::dlopen("libsentencepiece.so.0", flags)) {
+      failure = std::string("cannot load libsentencepiece.so.0: ") + ::dlerror();
+      return;
+    }
+    void* module = ::dlopen(path.c_str(), flags);
+    if (!module && !(env && *env)) {  // an installed binary: the module sits beside the executable
+      char exe[4096];
+      ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+      if (n > 0) {
+        std::string dir(exe, static_cast<std::size_t>(n));
+        dir = dir.substr(0, dir.rfind('/'));
+        std::string beside = dir + "/libnertool_spm_bridge.so";
+        module = ::dlopen(beside.c_str(), flags);
+        if (module) path = beside;
+      }
+    }
+    if (!module) {
+      failure = "cannot load the SentencePiece bridge " + path + " (set NERTOOL_SPM_BRIDGE): " + ::dlerror();
+      return;
+    }
+    try {
+      resolve(module, "nertool_spm_load", api.load, path);
+      resolve(module, "nertool_spm_free", api.free, path);
+      resolve(module, "nertool_spm_piece_size", api.piece_size, path);
+      resolve(module, "nertool_spm_id_to_piece", api.id_to_piece, path);
+      resolve(module, "nertool_spm_piece_to_id", api.piece_to_id, path);
+      resolve(module, "nertool_spm_encode", api.encode, path);
+      resolve(module, "nertool_spm_free_ids", api.free_ids, path);
+    } catch (const Error& e) {
+      failure = e.what();
+      api = BridgeApi{};
+    }
+  });
+  if (!failure.empty()) throw Error(failure);
+  return api;
+}
 }  // namespace
+
+class SentencePieceTokenizer::Processor {
+ public:
+  explicit Processor(const std::string& path) : api_(bridge()) {
+    char err[512] = {0};
+    handle_ = api_.load(path.c_str(), err, sizeof err);
+    if (!handle_) throw IoError("cannot load SentencePiece model " + path + ": " + err);
+  }
+  ~Processor() { api_.free(handle_); }
+  Processor(const Processor&) = delete;
+  Processor& operator=(const Processor&) = delete;
+
+  int GetPieceSize() const { return api_.piece_size(handle_); }
+  std::string IdToPiece(int id) const {
+    char buf[256];
+    std::size_t n = api_.id_to_piece(handle_, id, buf, sizeof buf);
+    if (n < sizeof buf) return std::string(buf, n);
+    std::string big(n + 1, '\0');
+    api_.id_to_piece(handle_, id, big.data(), big.size());
+    big.resize(n);
+    return big;
+  }
+  int PieceToId(const std::string& piece) const { return api_.piece_to_id(handle_, piece.data(), piece.size()); }
+  void Encode(std::string_view text, std::vector<int>* ids) const {
+    int* raw = nullptr;
+    std::size_t count = 0;
+    char err[512] = {0};
+    if (api_.encode(handle_, text.data(), text.size(), &raw, &count, err, sizeof err) != 0)
+      throw Error(std::string("SentencePiece failed to encode text: ") + err);
+    ids->assign(raw, raw + count);
+    api_.free_ids(raw);
+  }
+
+ private:
+  const BridgeApi& api_;
+  void* handle_ = nullptr;
+};
 
 SentencePieceOptions::SentencePieceOptions() {
   special.cls.content = "<s>";
@@ -24,10 +130,8 @@ SentencePieceOptions::SentencePieceOptions() {
 }
 
 SentencePieceTokenizer::SentencePieceTokenizer(const std::string& model_path, SentencePieceOptions options)
-    : options_(std::move(options)), sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {
+    : options_(std::move(options)), sp_(std::make_unique<Processor>(model_path)) {
   settings_ = options_.settings;
-  auto status = sp_->Load(model_path);
-  if (!status.ok()) throw IoError("cannot load SentencePiece model " + model_path + ": " + status.ToString());
   set_special_tokens(options_.special);
 }
 
@@ -63,8 +167,7 @@ int64_t SentencePieceTokenizer::token_to_id(const std::string& token) const {
 
 void SentencePieceTokenizer::tokenize_chunk(std::string_view chunk, std::vector<int64_t>& out) const {
   std::vector<int> ids;
-  auto status = sp_->Encode(chunk, &ids);
-  if (!status.ok()) throw Error("SentencePiece failed to encode text: " + status.ToString());
+  sp_->Encode(chunk, &ids);
   for (int id : ids) out.push_back(id == 0 ? kUnkId : id + kFairseqOffset);
 }
 

@@ -86,11 +86,6 @@ TEST(TokenizeCli, XlmRobertaModelDirectoryInTheTorchBinary) {
   CliResult r = run_tokenize("--model " + shared_path("fixtures/hf-tiny/xlm-roberta") + " --input " +
                                  tmp.file("in.conll") + " --tokens",
                              tmp);
-  // Known open issue: Debian's libsentencepiece carries its own protobuf-lite, whose version check aborts when
-  // LibTorch's libprotobuf is loaded too. Until SentencePiece is isolated (dlopen with RTLD_DEEPBIND), a binary
-  // killed by that abort skips this check instead of failing the suite.
-  if (r.status == -1 && r.err.find("protobuf") != std::string::npos)
-    GTEST_SKIP() << "SentencePiece aborted in the torch-linked binary (protobuf clash): " << r.err;
   ASSERT_EQ(r.status, 0) << r.err;
   std::istringstream lines(r.out);
   std::string line;

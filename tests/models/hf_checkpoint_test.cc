@@ -130,9 +130,7 @@ TEST_P(HfRoundTrip, ToHfWritesTheFixtureTensorsAndConfigBack) {
   convert_from_hf(tmp.file("hf"), tmp.file("again"), {});
 }
 
-// xlm-roberta is left out for now: in binaries that link LibTorch, loading a SentencePiece model aborts in
-// protobuf's version check (sentencepiece's embedded protobuf-lite 3.14 vs libprotobuf 3.21 linked first).
-INSTANTIATE_TEST_SUITE_P(HfTiny, HfRoundTrip, ::testing::Values("bert", "roberta"));
+INSTANTIATE_TEST_SUITE_P(HfTiny, HfRoundTrip, ::testing::Values("bert", "roberta", "xlm-roberta"));
 
 TEST(HfFineTune, LossFallsOnAConllSlice) {
   NERTOOL_REQUIRE_SHARED(std::string(kBert) + "/model.safetensors");

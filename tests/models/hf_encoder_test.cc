@@ -128,9 +128,7 @@ TEST_P(HfParity, WordLogitsThroughTokenizerAndWindowsEqualReference) {
   EXPECT_GT(checked, 150);
 }
 
-// xlm-roberta is left out for now: in binaries that link LibTorch, loading a SentencePiece model aborts in
-// protobuf's version check (sentencepiece's embedded protobuf-lite 3.14 vs libprotobuf 3.21 linked first).
-INSTANTIATE_TEST_SUITE_P(HfTiny, HfParity, ::testing::Values("bert", "roberta"));
+INSTANTIATE_TEST_SUITE_P(HfTiny, HfParity, ::testing::Values("bert", "roberta", "xlm-roberta"));
 
 SpecialIds specials() { return {101, 102, 0, 100}; }
 

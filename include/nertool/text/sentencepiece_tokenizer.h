@@ -8,10 +8,6 @@
 
 #include "nertool/text/subword_tokenizer.h"
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
-
 namespace nertool::text {
 
 struct SentencePieceOptions {
@@ -39,8 +35,9 @@ class SentencePieceTokenizer : public SubwordTokenizer {
   std::string default_config_json() const override;
 
  private:
+  class Processor;  // the sentencepiece library behind a run-time loaded bridge (see src/text/bridge/)
   SentencePieceOptions options_;
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::unique_ptr<Processor> sp_;
 };
 
 }  // namespace nertool::text
