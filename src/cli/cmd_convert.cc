@@ -193,7 +193,7 @@ Action setup(CLI::App& app) {
   return [o]() { return run_convert(*o); };
 }
 
-CommandRegistration reg({"convert", "Convert files: a CoNLL file's tags into another tag scheme (--scheme)", 60,
+CommandRegistration reg({"convert", "Convert a CoNLL file's tags into another tag scheme (--scheme), or checkpoints between Hugging Face and nertool (--from/--to)", 60,
                          setup});
 
 }  // namespace

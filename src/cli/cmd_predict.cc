@@ -29,7 +29,7 @@ nertool::cli::Action setup(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--input-format", f->options.input_format,
                  "conll: token column per line, blank line between sentences; text: one sentence per line, "
-                 "split into words at whitespace")
+                 "split into CoNLL-2003-style words by the rule-based tokenizer (docs/data_formats.md)")
       ->check(CLI::IsMember({"conll", "text"}))
       ->capture_default_str();
   app.add_flag("--probs", f->options.probs, "jsonl only: add per word the probability of every label");
