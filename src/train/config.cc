@@ -21,8 +21,7 @@ json default_config_json() {
                 {"test", d.test},
                 {"token_column", d.token_column},
                 {"label_column", d.label_column},
-                {"tag_scheme", d.tag_scheme},
-                {"document_context", d.document_context}}},
+                {"tag_scheme", d.tag_scheme}}},
               {"model", json::object()},
               {"train",
                {{"optimizer", t.optimizer},
@@ -97,11 +96,6 @@ class SectionReader {
     const json& v = at(k);
     if (!v.is_string()) bad(source_, key(k), "expected a string, got " + type_name(v) + " " + v.dump());
     return v.get<std::string>();
-  }
-  bool boolean(const std::string& k) const {
-    const json& v = at(k);
-    if (!v.is_boolean()) bad(source_, key(k), "expected true or false, got " + v.dump());
-    return v.get<bool>();
   }
   double number(const std::string& k) const {
     const json& v = at(k);
@@ -210,7 +204,6 @@ Config config_from_json(const json& user, const std::string& source) {
   for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   d.check(schemes.count(upper) || c.data.tag_scheme == "auto", "tag_scheme",
           "one of auto, IOB1, IOB2, IOE1, IOE2, IOBES, BILOU");
-  c.data.document_context = d.boolean("document_context");
 
   SectionReader t(effective["train"], "train", source);
   auto& tc = c.train;

@@ -36,14 +36,14 @@ TEST(Config, OverridesAreJsonTyped) {
   apply_override(j, "train.lr=0.5");
   apply_override(j, "train.betas=[0.8,0.98]");
   apply_override(j, "data.train=eng.train");
-  apply_override(j, "data.document_context=true");
+  apply_override(j, "data.tag_scheme=IOB1");
   apply_override(j, "model.hidden.size=200");  // model keys are the builders' business: nested objects are made
   apply_override(j, "train.weight_decay_exclude=[\"bias\",\"LayerNorm\"]");
   Config c = config_from_json(j);
   EXPECT_DOUBLE_EQ(c.train.lr, 0.5);
   EXPECT_EQ(c.train.betas, (std::vector<double>{0.8, 0.98}));
   EXPECT_EQ(c.data.train, "eng.train");
-  EXPECT_TRUE(c.data.document_context);
+  EXPECT_EQ(c.data.tag_scheme, "IOB1");
   EXPECT_EQ(c.model["hidden"]["size"], 200);
   EXPECT_EQ(c.train.weight_decay_exclude.size(), 2u);
   EXPECT_EQ(c.json["train"]["lr"], 0.5);
@@ -76,7 +76,7 @@ TEST(Config, BadValuesAreConfigErrors) {
                {"train.batch_sentences=32", "exactly one batching mode"},
                {"train.schedule=cosine", "train.schedule"},
                {"data.tag_scheme=XYZ", "data.tag_scheme"},
-               {"data.document_context=1", "data.document_context: expected true or false"},
+               {"data.document_context=true", "data.document_context"},
                {"train.warmup_ratio=1.5", "train.warmup_ratio"}};
   for (const auto& c : cases) {
     json j = minimal();

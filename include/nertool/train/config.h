@@ -16,7 +16,6 @@ struct DataConfig {
   int token_column = 0;
   int label_column = -1;
   std::string tag_scheme = "IOB2";  // scheme of the label column ("auto": detected from the training file)
-  bool document_context = false;    // encoders may use neighbouring sentences of the same document
 };
 
 struct TrainConfig {
