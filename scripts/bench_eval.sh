@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks `nertool eval` on the CoNLL-2003 test set (46k tokens, parsing included): the gold file against
 # itself and against a corrupted copy. Prints the median wall time of RUNS runs of each (hyperfine when
-# installed, else a date +%s%N loop). Builds nertool into ${BUILD_DIR:-build} first when it is missing.
+# installed, else a date +%s%N loop), and the same scoring in nertool-torch for comparison. Builds nertool into ${BUILD_DIR:-build} first when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -64,3 +64,8 @@ bench "gold vs itself" eval --gold "$GOLD" --pred "$GOLD"
 bench "gold vs corrupted copy" eval --gold "$GOLD" --pred "$TMP/pred.txt"
 bench "gold vs corrupted, --json" eval --json --gold "$GOLD" --pred "$TMP/pred.txt"
 bench "nertool --help (start-up)" --help
+# The same command in the LibTorch-linked companion (what `nertool eval` cost before the front-end split):
+# the difference is LibTorch's start-up.
+if [ -x "$BUILD_DIR/nertool-torch" ]; then
+  NERTOOL=$BUILD_DIR/nertool-torch bench "nertool-torch, corrupted" eval --gold "$GOLD" --pred "$TMP/pred.txt"
+fi

@@ -2,7 +2,7 @@
 # Trains word vectors with fastText (skipgram) on unlabeled text that is allowed for CoNLL-2003 experiments: the
 # token column of OntoNotes 5 (train, dev, test: none of it is CoNLL-2003 text) plus CoNLL-2003 *train* only.
 # CoNLL-2003 valid and test text is never read. The result is a fastText .vec text file (header "N DIM", then one
-# word and its DIM numbers per line) that `model.embeddings` of configs/bilstm_cnn.json accepts.
+# word and its DIM numbers per line) that `model.bilstm_cnn.embeddings` of configs/bilstm_cnn.json accepts.
 #
 # Usage: scripts/train_embeddings.sh [--data DIR] [--out DIR] [--dim N] [--epoch N] [--min-count N]
 #                                    [--threads N] [--keep-case] [--seed N]
@@ -16,7 +16,7 @@
 #                    up as-is first, then lower-cased, so lower-cased vectors serve every casing)
 #   --seed N         fastText seed (default 0)
 # Example: nice scripts/train_embeddings.sh && nertool train --config configs/bilstm_cnn.json \
-#            --set model.embeddings=runs/embeddings/fasttext.100d.vec
+#            --set model.bilstm_cnn.embeddings=runs/embeddings/fasttext.100d.vec
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DATA="$ROOT/../shared/data"

@@ -15,6 +15,8 @@ inline std::string shared_dir() {
 inline std::string shared_path(const std::string& rel) { return shared_dir() + "/" + rel; }
 inline std::string source_path(const std::string& rel) { return std::string(NERTOOL_SOURCE_DIR) + "/" + rel; }
 inline std::string nertool_binary() { return NERTOOL_BINARY; }
+// The LibTorch side of the front end (src/cli/torch_front_end.h).
+inline std::string torch_front_end_binary() { return NERTOOL_TORCH_BINARY; }
 
 // A fresh temporary directory, removed at the end of the test.
 class TempDir {

@@ -14,7 +14,10 @@
 #include "nertool/core/error.h"
 #include "nertool/data/conll.h"
 #include "nertool/data/tag_scheme.h"
+#include "torch_front_end.h"
+#if NERTOOL_CLI_TORCH
 #include "nertool/models/hf_checkpoint.h"
+#endif
 
 namespace nertool::cli {
 namespace {
@@ -127,6 +130,9 @@ int convert_hf(const ConvertOptions& o) {
   const bool export_ = o.to.size() == 2 && o.to[0] == "hf" && o.from.size() == 1;
   if (!import && !export_)
     throw ConfigError("use --from hf HF_DIR --to MODEL_DIR, or --from MODEL_DIR --to hf HF_DIR");
+#if !NERTOOL_CLI_TORCH
+  run_in_torch_front_end();
+#else
   if (export_) {
     models::convert_to_hf(o.from[0], o.to[1]);
     return 0;
@@ -137,6 +143,7 @@ int convert_hf(const ConvertOptions& o) {
   h.max_seq_length = o.max_seq_length;
   models::convert_from_hf(o.from[1], o.to[0], h);
   return 0;
+#endif
 }
 
 int run_convert(const ConvertOptions& o) {

@@ -16,7 +16,10 @@
 #include "nertool/metrics/corpus_score.h"
 #include "nertool/metrics/report_format.h"
 #include "nertool/metrics/scorer.h"
+#include "torch_front_end.h"
+#if NERTOOL_CLI_TORCH
 #include "nertool/train/inference.h"
+#endif
 
 namespace nertool::cli {
 namespace {
@@ -133,11 +136,15 @@ Action setup(CLI::App& app) {
     metrics::Report report;
     if (!o->model.empty() || !o->data.empty()) {
       if (o->model.empty() || o->data.empty()) throw ConfigError("--model and --data go together");
+#if NERTOOL_CLI_TORCH
       train::EvalOptions eval;
       eval.device = o->device;
       eval.score = options;
       report = train::evaluate_model(o->model, o->data, eval).report;
       inputs = {{"model", o->model}, {"data", o->data}};
+#else
+      run_in_torch_front_end();
+#endif
     } else {
       report = score_files(*o, options, inputs);
     }

@@ -4,8 +4,12 @@
 #include <memory>
 
 #include "command.h"
+#include "nertool/train/predict_options.h"
+#include "torch_front_end.h"
+#if NERTOOL_CLI_TORCH
 #include "nertool/train/inference.h"
 #include "nertool/train/run_dir.h"
+#endif
 
 namespace {
 
@@ -37,12 +41,16 @@ nertool::cli::Action setup(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--device", f->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  return [f] {
+  return [f]() -> int {
+#if !NERTOOL_CLI_TORCH
+    nertool::cli::run_in_torch_front_end();
+#else
     auto model = nertool::train::load_model(f->model, f->device);
     auto stats = nertool::train::predict_file(model, f->options);
     spdlog::info("tagged {} sentences ({} tokens) in {:.2f}s ({:.0f} sentences/s)", stats.sentences, stats.tokens,
                  stats.seconds, stats.seconds > 0 ? static_cast<double>(stats.sentences) / stats.seconds : 0.0);
     return 0;
+#endif
   };
 }
 

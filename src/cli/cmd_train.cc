@@ -5,10 +5,13 @@
 #include <memory>
 
 #include "command.h"
+#include "torch_front_end.h"
+#if NERTOOL_CLI_TORCH
 #include "nertool/core/error.h"
 #include "nertool/train/config.h"
 #include "nertool/train/run_dir.h"
 #include "nertool/train/trainer.h"
+#endif
 
 namespace {
 
@@ -23,6 +26,7 @@ struct TrainFlags {
   std::string init;
 };
 
+#if NERTOOL_CLI_TORCH
 int run_train(const TrainFlags& f) {
   using namespace nertool;
   std::string config_path = f.config;
@@ -55,6 +59,9 @@ int run_train(const TrainFlags& f) {
   std::cout << summary.dump() << std::endl;
   return 0;
 }
+#else
+int run_train(const TrainFlags&) { nertool::cli::run_in_torch_front_end(); }
+#endif
 
 nertool::cli::Action setup(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();

@@ -1,7 +1,11 @@
 // nertool: named-entity tagging toolkit. This file only dispatches to subcommands and reports errors.
 #include <spdlog/spdlog.h>
+
+#include "torch_front_end.h"
+#if NERTOOL_CLI_TORCH
 #include <torch/cuda.h>
 #include <torch/version.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +15,7 @@
 #include "command.h"
 #include "nertool/build_info.h"
 #include "nertool/core/error.h"
+#include "nertool/core/huge_page_heap.h"
 #include "nertool/core/logging.h"
 
 namespace nertool::cli {
@@ -20,6 +25,7 @@ std::vector<Command>& command_registry() {
   return registry;
 }
 
+#if NERTOOL_CLI_TORCH
 static std::string version_text() {
   std::string text = std::string("nertool ") + NERTOOL_VERSION + " (commit " + NERTOOL_GIT_COMMIT + ")\n";
   text += std::string("LibTorch ") + TORCH_VERSION + "\n";
@@ -33,6 +39,7 @@ static std::string version_text() {
 #endif
   return text;
 }
+#endif
 
 static int run(int argc, char** argv) {
   CLI::App app{"nertool: train, evaluate and apply named-entity taggers (BiLSTM-CNN, BERT, RoBERTa; softmax or CRF)."};
@@ -60,8 +67,12 @@ static int run(int argc, char** argv) {
   }
   setup_logging(log_level);
   if (show_version) {
+#if NERTOOL_CLI_TORCH
     std::cout << version_text() << std::endl;
     return 0;
+#else
+    run_in_torch_front_end();  // the LibTorch version and CUDA are facts of the LibTorch side
+#endif
   }
   for (auto& [sub, action] : actions) {
     if (sub->parsed()) return action();
@@ -73,6 +84,12 @@ static int run(int argc, char** argv) {
 }  // namespace nertool::cli
 
 int main(int argc, char** argv) {
+  nertool::cli::remember_command_line(argc, argv);
+#if !NERTOOL_CLI_TORCH
+  // Scoring and conversion parse whole files into small strings (core/huge_page_heap.h). Not in nertool-torch:
+  // its large tensors are better served by malloc's own mmap threshold.
+  nertool::reserve_huge_page_heap(std::size_t{64} << 20);
+#endif
   try {
     return nertool::cli::run(argc, argv);
   } catch (const nertool::InputError& e) {

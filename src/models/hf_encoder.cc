@@ -278,7 +278,9 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
 
 void register_hf_encoders() {
   for (const char* name : {"bert", "roberta"})
-    register_encoder(name, [](const BuildContext& c) -> std::shared_ptr<Encoder> { return build_hf_encoder(c); });
+    register_encoder(
+        name, [](const BuildContext& c) -> std::shared_ptr<Encoder> { return build_hf_encoder(c); },
+        {"max_seq_length", "stride", "document_context", "pretrained", "transformer", "tokenizer"});
 }
 
 }  // namespace nertool::models

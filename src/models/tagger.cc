@@ -76,10 +76,28 @@ std::string join(const std::vector<std::string>& v) {
 }
 }  // namespace
 
-void register_encoder(const std::string& name, EncoderBuilder builder) { encoders()[name] = std::move(builder); }
+std::map<std::string, std::vector<std::string>>& encoder_model_keys() {
+  static std::map<std::string, std::vector<std::string>> m;
+  return m;
+}
+
+void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys) {
+  encoders()[name] = std::move(builder);
+  encoder_model_keys()[name] = std::move(model_keys);
+}
 void register_decoder(const std::string& name, DecoderBuilder builder) { decoders()[name] = std::move(builder); }
 std::vector<std::string> encoder_names() { register_builtin_models(); return keys(encoders()); }
 std::vector<std::string> decoder_names() { register_builtin_models(); return keys(decoders()); }
+
+std::vector<std::string> model_config_keys(const std::string& encoder) {
+  register_builtin_models();
+  if (!encoders().count(encoder)) return {};
+  std::vector<std::string> out = {"encoder", "decoder"};
+  for (const auto& kv : encoders()) out.push_back(kv.first);
+  for (const auto& kv : decoders()) out.push_back(kv.first);
+  for (const auto& key : encoder_model_keys()[encoder]) out.push_back(key);
+  return out;
+}
 
 Tagger build_tagger(const BuildContext& context) {
   register_builtin_models();

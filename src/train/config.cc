@@ -7,6 +7,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/models/tagger.h"
 
 namespace nertool::train {
 
@@ -188,6 +189,16 @@ Config config_from_json(const json& user, const std::string& source) {
   c.model = user.contains("model") ? user.at("model") : json::object();
   if (!c.model.is_object()) bad(source, "model", "expected an object, got " + type_name(c.model));
   if (!c.model.contains("encoder")) bad(source, "model.encoder", "missing (the encoder architecture to build)");
+  if (!c.model["encoder"].is_string()) bad(source, "model.encoder", "expected a string, got " + type_name(c.model["encoder"]));
+  const std::string encoder = c.model["encoder"].get<std::string>();
+  const std::vector<std::string> model_keys = models::model_config_keys(encoder);
+  for (const auto& kv : c.model.items()) {
+    if (model_keys.empty() || std::find(model_keys.begin(), model_keys.end(), kv.key()) != model_keys.end()) continue;
+    const std::string hint = closest_key(kv.key(), model_keys);
+    throw ConfigError(source + ": unknown key 'model." + kv.key() + "'" +
+                      (hint.empty() ? " (not read by encoder '" + encoder + "' or any decoder)"
+                                    : " (did you mean 'model." + hint + "'?)"));
+  }
   effective["model"] = c.model;
 
   SectionReader d(effective["data"], "data", source);

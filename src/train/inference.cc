@@ -12,6 +12,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/metrics/corpus_score.h"
 #include "nertool/train/batching.h"
 #include "nertool/text/word_tokenizer.h"
 #include "nertool/train/device.h"
@@ -63,7 +64,15 @@ EvalResult evaluate_model(const std::string& run_dir, const std::string& data_fi
   auto pred = predict_sentences(*model.tagger, sentence_pointers(r.corpus), options.batch_sentences, model.device,
                                 false, &r.corpus);
   r.predicted = std::move(pred.labels);
-  r.report = metrics::score(data::label_sequences(r.corpus), r.predicted, options.score);
+  // Scored exactly as `nertool eval --gold FILE --pred` on `nertool predict --format conll`'s output: the same
+  // lines with the predicted label appended, so the conlleval block counts -DOCSTART- lines as conlleval.pl does.
+  data::Corpus predicted = r.corpus;
+  for (std::size_t s = 0; s < predicted.sentences.size(); ++s)
+    for (std::size_t t = 0; t < predicted.sentences[s].columns.size(); ++t)
+      predicted.sentences[s].columns[t].push_back(r.predicted[s][t]);
+  for (data::Document& d : predicted.documents)
+    if (!d.marker.empty()) d.marker.push_back("O");
+  r.report = metrics::score_corpora(r.corpus, ro.label_column, predicted, -1, options.score);
   return r;
 }
 

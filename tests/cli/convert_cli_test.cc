@@ -10,28 +10,15 @@
 #include <string>
 
 #include "nertool/core/atomic_file.h"
+#include "cli_runner.h"
 #include "test_paths.h"
 
 namespace {
 
-struct ConvertRun {
-  int status = -1;
-  std::string out, err;
-};
+using ConvertRun = nertool::testing::CliResult;
 
 ConvertRun run_convert(const std::string& args, const nertool::testing::TempDir& dir) {
-  const std::string err_path = dir.file("stderr.txt");
-  const std::string command = nertool::testing::nertool_binary() + " " + args + " 2>" + err_path;
-  ConvertRun run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.err = nertool::read_file(err_path);
-  return run;
+  return nertool::testing::run_nertool(args, dir);
 }
 
 void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }

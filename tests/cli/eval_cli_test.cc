@@ -8,30 +8,13 @@
 #include <fstream>
 #include <string>
 
+#include "cli_runner.h"
 #include "test_paths.h"
 
 namespace {
 
-struct CliResult {
-  int status = -1;
-  std::string out, err;
-};
-
-CliResult run_nertool(const std::string& args, const nertool::testing::TempDir& dir) {
-  std::string err_path = dir.file("stderr.txt");
-  std::string command = nertool::testing::nertool_binary() + " " + args + " 2>" + err_path;
-  CliResult run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-  int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  run.err.assign(std::istreambuf_iterator<char>(err), std::istreambuf_iterator<char>());
-  return run;
-}
+using nertool::testing::CliResult;
+using nertool::testing::run_nertool;
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 

@@ -1,5 +1,6 @@
 // `nertool tokenize` end to end: the JSONL it prints for CoNLL-2003 valid equals the Hugging Face reference files
-// byte for byte, it runs the SentencePiece tokenizer inside the torch-linked binary, and it reports bad input.
+// byte for byte, it runs the SentencePiece tokenizer in both front ends (nertool-torch links LibTorch), and it
+// reports bad input.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
@@ -10,34 +11,17 @@
 #include <string>
 
 #include "nertool/core/atomic_file.h"
+#include "cli_runner.h"
 #include "test_paths.h"
 
 namespace {
 
 using nertool::testing::shared_path;
 using nertool::testing::TempDir;
-
-struct CliResult {
-  int status = -1;
-  std::string out, err;
-};
+using nertool::testing::CliResult;
 
 CliResult run_tokenize(const std::string& args, const TempDir& tmp) {
-  const std::string err_path = tmp.file("stderr.txt");
-  const std::string command = nertool::testing::nertool_binary() + " tokenize " + args + " 2>" + err_path;
-  CliResult r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_path);
-  std::stringstream ss;
-  ss << err.rdbuf();
-  r.err = ss.str();
-  return r;
+  return nertool::testing::run_nertool("tokenize " + args, tmp);
 }
 
 void expect_same_lines(const std::string& got, const std::string& reference_path) {
@@ -72,8 +56,9 @@ TEST(TokenizeCli, ConllValidMatchesReferenceBytewise) {
   }
 }
 
-// The binary links LibTorch and SentencePiece (each with a protobuf): it must start and tokenize with XLM-R.
-TEST(TokenizeCli, XlmRobertaModelDirectoryInTheTorchBinary) {
+// nertool-torch links LibTorch and loads SentencePiece (each with a protobuf): both front ends must start and
+// tokenize with XLM-R.
+TEST(TokenizeCli, XlmRobertaModelDirectoryInBothFrontEnds) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/xlm-roberta/reference.json");
   TempDir tmp;
   nlohmann::json ref = nlohmann::json::parse(nertool::read_file(shared_path("fixtures/hf-tiny/xlm-roberta/reference.json")));
@@ -83,9 +68,11 @@ TEST(TokenizeCli, XlmRobertaModelDirectoryInTheTorchBinary) {
     conll += "\n";
   }
   nertool::write_file_atomic(tmp.file("in.conll"), conll);
-  CliResult r = run_tokenize("--model " + shared_path("fixtures/hf-tiny/xlm-roberta") + " --input " +
-                                 tmp.file("in.conll") + " --tokens",
-                             tmp);
+  for (const std::string& binary : {nertool::testing::nertool_binary(), nertool::testing::torch_front_end_binary()}) {
+  SCOPED_TRACE(binary);
+  CliResult r = nertool::testing::run_shell(binary + " tokenize --model " + shared_path("fixtures/hf-tiny/xlm-roberta") +
+                                                " --input " + tmp.file("in.conll") + " --tokens",
+                                            tmp);
   ASSERT_EQ(r.status, 0) << r.err;
   std::istringstream lines(r.out);
   std::string line;
@@ -101,6 +88,7 @@ TEST(TokenizeCli, XlmRobertaModelDirectoryInTheTorchBinary) {
     ++i;
   }
   EXPECT_EQ(i, ref["sentences"].size());
+  }
 }
 
 TEST(TokenizeCli, TextInputIsSplitIntoWords) {

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -175,7 +174,6 @@ TEST(BiLstmCnn, ConfigErrorsNameTheKey) {
 }
 
 TEST(BiLstmCnn, OverfitsFiveSentences) {
-  auto start = std::chrono::steady_clock::now();
   TempDir dir;
   auto corpus = nertool::testing::tiny_corpus();
   torch::manual_seed(7);
@@ -213,6 +211,4 @@ TEST(BiLstmCnn, OverfitsFiveSentences) {
   }
   EXPECT_LT(last, first / 4) << "after " << step << " steps";
   for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(predicted[i], all[i]->labels) << "sentence " << i;
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(seconds, 10.0);
 }

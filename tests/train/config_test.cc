@@ -37,14 +37,14 @@ TEST(Config, OverridesAreJsonTyped) {
   apply_override(j, "train.betas=[0.8,0.98]");
   apply_override(j, "data.train=eng.train");
   apply_override(j, "data.tag_scheme=IOB1");
-  apply_override(j, "model.hidden.size=200");  // model keys are the builders' business: nested objects are made
+  apply_override(j, "model.test_bag.size=200");  // a component's own section: nested objects are made
   apply_override(j, "train.weight_decay_exclude=[\"bias\",\"LayerNorm\"]");
   Config c = config_from_json(j);
   EXPECT_DOUBLE_EQ(c.train.lr, 0.5);
   EXPECT_EQ(c.train.betas, (std::vector<double>{0.8, 0.98}));
   EXPECT_EQ(c.data.train, "eng.train");
   EXPECT_EQ(c.data.tag_scheme, "IOB1");
-  EXPECT_EQ(c.model["hidden"]["size"], 200);
+  EXPECT_EQ(c.model["test_bag"]["size"], 200);
   EXPECT_EQ(c.train.weight_decay_exclude.size(), 2u);
   EXPECT_EQ(c.json["train"]["lr"], 0.5);
 }
@@ -90,6 +90,27 @@ TEST(Config, BadValuesAreConfigErrors) {
   EXPECT_NE(error_of([&] { apply_override(j, "train.lr"); }).find("expected key.path=value"), std::string::npos);
   EXPECT_NE(error_of([&] { apply_override(j, "train..lr=1"); }).find("empty component"), std::string::npos);
   EXPECT_NE(error_of([&] { apply_override(j, "model.encoder.size=1"); }).find("not an object"), std::string::npos);
+}
+
+// Keys directly under `model` are those the encoder declares, plus every component's own section, so a misspelt
+// key is an error while switching encoder or decoder with --set keeps the other sections valid.
+TEST(Config, UnknownModelKeysAreErrors) {
+  json bert = {{"model", {{"encoder", "bert"}, {"decoder", "softmax"}, {"softmax", {{"dropout", 0.1}}},
+                          {"max_seq_length", 128}, {"document_context", true}}},
+               {"train", {{"batch_sentences", 8}}}};
+  EXPECT_NO_THROW(config_from_json(bert));
+  json crf = bert;
+  apply_override(crf, "model.decoder=crf");  // the softmax section stays and is ignored
+  EXPECT_NO_THROW(config_from_json(crf));
+  json typo = bert;
+  apply_override(typo, "model.max_seq_lenght=64");
+  std::string e = error_of([&] { config_from_json(typo); });
+  EXPECT_NE(e.find("unknown key 'model.max_seq_lenght' (did you mean 'model.max_seq_length'?)"), std::string::npos) << e;
+  json bilstm = {{"model", {{"encoder", "bilstm_cnn"}, {"document_context", true}}}, {"train", {{"batch_tokens", 100}}}};
+  e = error_of([&] { config_from_json(bilstm); });
+  EXPECT_NE(e.find("unknown key 'model.document_context'"), std::string::npos) << e;
+  json not_string = {{"model", {{"encoder", 3}}}, {"train", {{"batch_tokens", 100}}}};
+  EXPECT_NE(error_of([&] { config_from_json(not_string); }).find("model.encoder"), std::string::npos);
 }
 
 TEST(Config, FilesAndParseErrors) {

@@ -108,7 +108,7 @@ std::shared_ptr<models::Encoder> build_bag(const models::BuildContext& ctx) {
 void register_test_models() {
   static std::once_flag once;
   std::call_once(once, [] {
-    models::register_encoder("test_bag", build_bag);
+    models::register_encoder("test_bag", build_bag, {"dim", "dropout"});
     models::register_decoder("test_softmax", [](const models::BuildContext& ctx, int64_t dim, int64_t) {
       return std::make_shared<SoftmaxDecoder>(dim, ctx.labels.size());
     });

@@ -5,10 +5,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/models/tagger.h"
+#include "cli_runner.h"
 #include "test_paths.h"
 
 namespace {
@@ -117,8 +119,65 @@ TEST(TrainCli, TrainPredictEvalWithBilstmCnn) {
           dir.file("spans.jsonl"));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(fs::file_size(dir.file("spans.jsonl")) > 0);
-  r = run("eval --model " + out + " --data " + source_path("data/sample/test.txt"));
-  EXPECT_EQ(r.status, 0) << r.output;
+  // eval --model scores exactly as eval --gold on predict's CoNLL output (conlleval counts -DOCSTART- lines).
+  auto by_model = nertool::testing::run_nertool("eval --model " + out + " --data " + source_path("data/sample/test.txt"), dir);
+  EXPECT_EQ(by_model.status, 0) << by_model.err;
+  r = run("predict --model " + out + " --input " + source_path("data/sample/test.txt") + " --format conll --output " +
+          dir.file("pred.conll"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto by_files = nertool::testing::run_nertool(
+      "eval --gold " + source_path("data/sample/test.txt") + " --pred " + dir.file("pred.conll"), dir);
+  EXPECT_EQ(by_files.status, 0) << by_files.err;
+  EXPECT_EQ(by_model.out, by_files.out);
+  EXPECT_NE(by_model.out.find("processed "), std::string::npos) << by_model.out;
+}
+
+// The transformer configs end to end through the CLI, on the tiny Hugging Face fixtures converted with
+// `nertool convert`: fine-tuning with document context lowers the training loss, and the run directory
+// predicts (with per-word label probabilities) and evaluates like any other.
+TEST(TrainCli, FineTunesConvertedTinyTransformersWithDocumentContext) {
+  for (const auto& [kind, config] : {std::pair<std::string, std::string>{"bert", "configs/bert_base_cased.json"},
+                                     {"roberta", "configs/roberta_base.json"}}) {
+    SCOPED_TRACE(kind);
+    const std::string fixture = nertool::testing::shared_path("fixtures/hf-tiny/" + kind);
+    if (!fs::exists(fixture + "/config.json")) GTEST_SKIP() << "shared fixture not found: " << fixture;
+    TempDir dir;
+    const std::string model = dir.file("model"), out = dir.file("run");
+    auto r = run("convert --from hf " + fixture + " --to " + model);
+    ASSERT_EQ(r.status, 0) << r.output;
+    r = run("train --config " + source_path(config) + " --data " + source_path("data/sample") + " --out " + out +
+            " --set model.pretrained=" + model +
+            " --set model.document_context=true --set train.max_epochs=3 --set train.batch_sentences=8"
+            " --set train.lr=0.001 --set train.device=cpu --seed 3");
+    ASSERT_EQ(r.status, 0) << r.output;
+    auto summary = nlohmann::json::parse(r.output.substr(r.output.rfind("{\"")));
+    EXPECT_EQ(summary["epochs"], 3);
+    std::vector<double> losses;
+    std::ifstream metrics(out + "/metrics.jsonl");
+    for (std::string line; std::getline(metrics, line);) losses.push_back(nlohmann::json::parse(line)["train_loss"]);
+    ASSERT_EQ(losses.size(), 3u);
+    EXPECT_LT(losses.back(), losses.front());
+
+    r = run("predict --model " + out + " --input " + source_path("data/sample/test.txt") +
+            " --format jsonl --probs --output " + dir.file("pred.jsonl"));
+    ASSERT_EQ(r.status, 0) << r.output;
+    std::ifstream pred(dir.file("pred.jsonl"));
+    std::size_t sentences = 0;
+    for (std::string line; std::getline(pred, line); ++sentences) {
+      auto j = nlohmann::json::parse(line);
+      ASSERT_EQ(j["labels"].size(), j["words"].size()) << line;
+      ASSERT_EQ(j["probs"].size(), j["words"].size()) << line;
+      for (const auto& word : j["probs"]) {
+        double sum = 0;
+        for (const auto& [label, p] : word.items()) sum += p.get<double>();
+        EXPECT_NEAR(sum, 1.0, 1e-4) << line;
+      }
+    }
+    EXPECT_GT(sentences, 10u);
+    r = run("eval --model " + out + " --data " + source_path("data/sample/test.txt"));
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_NE(r.output.find("micro avg"), std::string::npos) << r.output;
+  }
 }
 
 }  // namespace

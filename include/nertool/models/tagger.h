@@ -65,10 +65,17 @@ using EncoderBuilder = std::function<std::shared_ptr<Encoder>(const BuildContext
 using DecoderBuilder =
     std::function<std::shared_ptr<Decoder>(const BuildContext&, int64_t input_dim, int64_t num_directions)>;
 
-void register_encoder(const std::string& name, EncoderBuilder builder);
+// A component reads its own section `model.<name>`; an encoder may also read keys directly under `model`
+// (`model_keys`, e.g. the transformers' max_seq_length), which it declares here so that misspelt keys are errors.
+void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys = {});
 void register_decoder(const std::string& name, DecoderBuilder builder);
 std::vector<std::string> encoder_names();
 std::vector<std::string> decoder_names();
+
+// The keys a `model` section with this encoder may hold: "encoder", "decoder", the section of every registered
+// component (a config keeps working when --set switches its encoder or decoder), and the keys the encoder
+// declared. Empty for an unknown encoder (build_tagger reports that).
+std::vector<std::string> model_config_keys(const std::string& encoder);
 
 // Builds config["encoder"] (a name) and config["decoder"] (a name). Throws ConfigError for unknown names.
 Tagger build_tagger(const BuildContext& context);

@@ -8,6 +8,7 @@
 #include "nertool/data/conll.h"
 #include "nertool/metrics/scorer.h"
 #include "nertool/models/tagger.h"
+#include "nertool/train/predict_options.h"
 #include "nertool/train/run_dir.h"
 
 namespace nertool::train {
@@ -37,16 +38,6 @@ struct EvalResult {
 
 // Reads `data_file` with the columns of the model's config, tags it and scores the predictions.
 EvalResult evaluate_model(const std::string& run_dir, const std::string& data_file, const EvalOptions& options = {});
-
-struct PredictOptions {
-  std::string input;                  // file path, or "-" for stdin
-  std::string output;                 // file path (written atomically), or "" / "-" for stdout
-  std::string format = "conll";       // conll | jsonl | spans
-  std::string input_format = "conll"; // conll | text (one sentence per line)
-  bool probs = false;                 // jsonl only: per-word label probabilities
-  int64_t batch_size = 64;            // sentences per model batch
-  std::size_t chunk_sentences = 4096; // sentences read, tagged and written at a time (bounds memory)
-};
 
 struct PredictStats {
   std::size_t sentences = 0;

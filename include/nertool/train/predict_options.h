@@ -1,0 +1,20 @@
+#pragma once
+// Options of `nertool predict`, free of LibTorch so that the front end can parse them before it hands the
+// command to the LibTorch side (src/cli/torch_front_end.h).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nertool::train {
+
+struct PredictOptions {
+  std::string input;                  // file path, or "-" for stdin
+  std::string output;                 // file path (written atomically), or "" / "-" for stdout
+  std::string format = "conll";       // conll | jsonl | spans
+  std::string input_format = "conll"; // conll | text (one sentence per line)
+  bool probs = false;                 // jsonl only: per-word label probabilities
+  int64_t batch_size = 64;            // sentences per model batch
+  std::size_t chunk_sentences = 4096; // sentences read, tagged and written at a time (bounds memory)
+};
+
+}  // namespace nertool::train

@@ -1,0 +1,51 @@
+// Hand-over from the LibTorch-free `nertool` to `nertool-torch` (torch_front_end.h says why there are two).
+#include "torch_front_end.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "nertool/core/error.h"
+
+namespace nertool::cli {
+namespace {
+std::vector<char*> g_argv;
+}  // namespace
+
+void remember_command_line(int argc, char** argv) { g_argv.assign(argv, argv + argc); }
+
+#if !NERTOOL_CLI_TORCH
+[[noreturn]] void run_in_torch_front_end() {
+  namespace fs = std::filesystem;
+  std::vector<std::string> candidates;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back((self.parent_path() / "nertool-torch").string());
+  candidates.push_back(NERTOOL_TORCH_FRONT_END_PATH);
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::vector<char*> argv = g_argv;
+  argv.push_back(nullptr);
+  std::string tried;
+  for (const std::string& path : candidates) {
+    if (::access(path.c_str(), X_OK) != 0) {
+      tried += "\n  " + path + ": " + std::strerror(errno);
+      continue;
+    }
+    argv[0] = const_cast<char*>(path.c_str());
+    ::execv(path.c_str(), argv.data());
+    tried += "\n  " + path + ": " + std::strerror(errno);
+  }
+  throw Error("this command needs LibTorch, which nertool runs in its companion program nertool-torch; it could "
+              "not be started:" + tried + "\n(install nertool-torch beside nertool, or rebuild: scripts/build.sh)");
+}
+#endif
+
+}  // namespace nertool::cli
