@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=${WORK:-$(mktemp -d)}
-export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS
+export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS
 TEST=$SHARED/data/conll2003/test.txt
 [ -x "$NERTOOL" ] || { echo "error: $NERTOOL not built" >&2; exit 1; }
 

@@ -1,5 +1,7 @@
 #include "nertool/train/device.h"
 
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <torch/cuda.h>
 
 #include "nertool/core/error.h"
@@ -15,6 +17,15 @@ torch::Device resolve_device(const std::string& name) {
     return torch::Device(name);
   }
   throw ConfigError("unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
+}
+
+bool set_cpu_threads(int threads) {
+  at::set_num_threads(threads);
+  // Looked up at run time: which BLAS libblas.so.3 is depends on the machine (Debian's alternatives).
+  using SetThreads = void (*)(int);
+  auto openblas = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (openblas) openblas(threads);
+  return openblas != nullptr;
 }
 
 }  // namespace nertool::train

@@ -273,7 +273,7 @@ TrainResult train_model(const TrainOptions& options) {
   if (options.resume) cleanup.armed = false;
   fs::create_directories(run);
 
-  if (tc.num_threads > 0) at::set_num_threads(tc.num_threads);
+  if (tc.num_threads > 0) set_cpu_threads(tc.num_threads);
   torch::manual_seed(tc.seed);
   std::mt19937_64 shuffle_rng(tc.seed);
 

@@ -9,4 +9,10 @@ namespace nertool::train {
 // "auto", "cpu", "cuda" or "cuda:N". Throws ConfigError for an unusable choice.
 torch::Device resolve_device(const std::string& name);
 
+// CPU threads for LibTorch's intra-op parallelism and for the BLAS behind it. OpenBLAS (Debian's
+// libopenblas0-pthread) keeps its own thread pool, sized to all cores whatever LibTorch is told; it then splits
+// even the LSTM's tiny per-step matrix products, and on a machine where other work runs those threads wait for
+// each other: one training run slowed down 6x here next to a compiler. Returns whether OpenBLAS was found.
+bool set_cpu_threads(int threads);
+
 }  // namespace nertool::train
