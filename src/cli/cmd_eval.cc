@@ -6,6 +6,7 @@
 #include <climits>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "command.h"
@@ -15,7 +16,10 @@
 #include "nertool/metrics/conlleval.h"
 #include "nertool/metrics/corpus_score.h"
 #include "nertool/metrics/report_format.h"
+#include "nertool/metrics/chunks.h"
 #include "nertool/metrics/scorer.h"
+#include "nertool/taxonomy/credit_matrix.h"
+#include "nertool/taxonomy/partial_credit_score.h"
 #include "torch_front_end.h"
 #if NERTOOL_CLI_TORCH
 #include "nertool/train/inference.h"
@@ -37,7 +41,42 @@ struct EvalOptions {
   int pred_column = -1;
   std::string model, data;  // --model RUN_DIR --data FILE: tag FILE with the model, score against its labels
   std::string device = "auto";
+  std::string type_map;  // --model: map the predicted types through this table before scoring
+  std::string taxonomy;  // partial credit in this taxonomy beside the exact scores
 };
+
+using Labels = std::vector<std::vector<std::string>>;
+
+// The labels of `column` (negative: from the end) of every token line.
+Labels column_labels(const data::Corpus& corpus, int column) {
+  Labels out;
+  for (const auto& s : corpus.sentences) {
+    out.emplace_back();
+    for (const auto& fields : s.columns) {
+      const long index = data::resolve_column(column, fields.size());
+      out.back().push_back(index >= 0 ? fields[static_cast<std::size_t>(index)] : std::string());
+    }
+  }
+  return out;
+}
+
+// --taxonomy: each predicted mention with a gold mention's boundaries earns W[gold type][predicted type] of the
+// taxonomy's credit matrix (mentions as seqeval's default mode reads them).
+taxonomy::PartialCreditScore partial_credit(const Labels& gold, const Labels& pred, const std::string& path) {
+  const auto tax = taxonomy::Taxonomy::load(path);
+  const auto credit = taxonomy::CreditMatrix::within(tax);
+  auto spans = [&](const Labels& labels, const char* side) {
+    std::vector<data::Span> out;
+    for (const auto& c : metrics::default_chunks(labels)) {
+      if (!tax.contains(c.type))
+        throw ConfigError("--taxonomy " + path + ": the " + side + " labels have type '" + c.type +
+                          "', which taxonomy '" + tax.name() + "' does not have");
+      out.push_back({c.begin, c.end, c.type});
+    }
+    return std::vector<std::vector<data::Span>>{out};
+  };
+  return taxonomy::score_partial_credit(spans(gold, "gold"), spans(pred, "predicted"), credit);
+}
 
 metrics::ScoreOptions score_options(const EvalOptions& o) {
   metrics::ScoreOptions options;
@@ -52,7 +91,8 @@ metrics::ScoreOptions score_options(const EvalOptions& o) {
 }
 
 // Scores gold/predicted CoNLL files (two aligned files, or one file with both label columns).
-metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& options, nlohmann::json& inputs) {
+metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& options, nlohmann::json& inputs,
+                            Labels* gold_labels, Labels* pred_labels) {
   data::ReadOptions read;
   read.token_column = o.token_column;
   read.label_column = -1;
@@ -61,18 +101,24 @@ metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& o
     data::Corpus corpus = data::read_conll(o.file, read);
     inputs = {{"file", o.file}};
     int gold_column = o.gold_column == kUnset ? -2 : o.gold_column;
-    return metrics::score_corpora(corpus, gold_column, corpus, o.pred_column, options);
+    auto report = metrics::score_corpora(corpus, gold_column, corpus, o.pred_column, options);
+    *gold_labels = column_labels(corpus, gold_column);
+    *pred_labels = column_labels(corpus, o.pred_column);
+    return report;
   }
   if (o.gold.empty() || o.pred.empty()) throw ConfigError("give --gold and --pred, or --file (see nertool eval --help)");
   data::Corpus gold = data::read_conll(o.gold, read);
   data::Corpus pred = data::read_conll(o.pred, read);
   inputs = {{"gold", o.gold}, {"pred", o.pred}};
   int gold_column = o.gold_column == kUnset ? -1 : o.gold_column;
-  return metrics::score_corpora(gold, gold_column, pred, o.pred_column, options);
+  auto report = metrics::score_corpora(gold, gold_column, pred, o.pred_column, options);
+  *gold_labels = column_labels(gold, gold_column);
+  *pred_labels = column_labels(pred, o.pred_column);
+  return report;
 }
 
 void print_report(const metrics::Report& report, const EvalOptions& o, const metrics::ScoreOptions& options,
-                  const nlohmann::json& inputs) {
+                  const nlohmann::json& inputs, const std::optional<taxonomy::PartialCreditScore>& partial) {
   if (report.per_type.empty())
     spdlog::warn("no entity in the gold or the predicted labels (seqeval's classification_report fails on such "
                  "input; macro averages are undefined and shown as nan)");
@@ -81,11 +127,22 @@ void print_report(const metrics::Report& report, const EvalOptions& o, const met
     out["mode"] = o.mode;
     out["scheme"] = options.scheme ? nlohmann::json(data::tag_scheme_name(*options.scheme)) : nlohmann::json();
     out["files"] = inputs;
+    if (partial) out["partial_credit"] = partial->to_json();
     std::cout << out.dump(2) << std::endl;
     return;
   }
-  std::cout << metrics::format_classification_report(report, o.digits) << metrics::format_conlleval(report.conlleval)
-            << std::flush;
+  std::cout << metrics::format_classification_report(report, o.digits) << metrics::format_conlleval(report.conlleval);
+  if (partial) {
+    auto pct = [](double x) { return fmt::format("{:6.2f}%", 100 * x); };
+    std::cout << "\npartial credit (" << o.taxonomy << "): " << partial->predicted_mentions << " predicted, "
+              << partial->gold_mentions << " gold, " << partial->boundary_matches << " with gold boundaries, credit "
+              << fmt::format("{:.2f}", partial->credit) << "\n"
+              << "  exact:   precision: " << pct(partial->exact.precision) << "; recall: " << pct(partial->exact.recall)
+              << "; F1: " << pct(partial->exact.f1) << "\n"
+              << "  partial: precision: " << pct(partial->partial.precision)
+              << "; recall: " << pct(partial->partial.recall) << "; F1: " << pct(partial->partial.f1) << "\n";
+  }
+  std::cout << std::flush;
 }
 
 Action setup(CLI::App& app) {
@@ -122,6 +179,12 @@ Action setup(CLI::App& app) {
                  "labels (the model's token/label columns apply)");
   app.add_option("--data", o->data, "Labelled CoNLL file to tag and score with --model");
   app.add_option("--device", o->device, "With --model: auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--type-map", o->type_map,
+                 "With --model: map the predicted types through this table (JSON, configs/type_maps/) before "
+                 "scoring, the 'Direct' transfer of a source-taxonomy model; types mapped to O drop their mentions");
+  app.add_option("--taxonomy", o->taxonomy,
+                 "Also report partial credit in this taxonomy (JSON, configs/taxonomies/): a predicted mention with "
+                 "a gold mention's boundaries earns W[gold][predicted] (docs/taxonomy.md)");
   app.add_option("--token-column", o->token_column, "0-based column of the token (negative counts from the end)")
       ->capture_default_str();
   app.add_option("--gold-column", o->gold_column,
@@ -134,21 +197,29 @@ Action setup(CLI::App& app) {
     metrics::ScoreOptions options = score_options(*o);
     nlohmann::json inputs;
     metrics::Report report;
+    Labels gold_labels, pred_labels;
     if (!o->model.empty() || !o->data.empty()) {
       if (o->model.empty() || o->data.empty()) throw ConfigError("--model and --data go together");
 #if NERTOOL_CLI_TORCH
       train::EvalOptions eval;
       eval.device = o->device;
       eval.score = options;
-      report = train::evaluate_model(o->model, o->data, eval).report;
+      eval.type_map = o->type_map;
+      auto result = train::evaluate_model(o->model, o->data, eval);
+      report = std::move(result.report);
+      gold_labels = data::label_sequences(result.corpus);
+      pred_labels = std::move(result.predicted);
       inputs = {{"model", o->model}, {"data", o->data}};
 #else
       run_in_torch_front_end();
 #endif
     } else {
-      report = score_files(*o, options, inputs);
+      if (!o->type_map.empty()) throw ConfigError("--type-map applies to --model (it maps a model's predictions)");
+      report = score_files(*o, options, inputs, &gold_labels, &pred_labels);
     }
-    print_report(report, *o, options, inputs);
+    std::optional<taxonomy::PartialCreditScore> partial;
+    if (!o->taxonomy.empty()) partial = partial_credit(gold_labels, pred_labels, o->taxonomy);
+    print_report(report, *o, options, inputs, partial);
     return 0;
   };
 }

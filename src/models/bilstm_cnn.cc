@@ -270,8 +270,12 @@ void BiLstmCnnEncoder::save_vocabularies(const std::string& dir) const {
 
 std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& context) {
   auto options = BiLstmCnnOptions::from_json(context.config.value("bilstm_cnn", nlohmann::json()));
-  if (!context.train) {  // loading a saved model: vocabularies from its directory, weights come later
-    const std::string path = context.model_dir + "/" + kVocabularyFile;
+  // Loading a saved model, or starting from another one's weights (--init): the vocabularies of that model's
+  // directory, so word and character ids keep their rows; weights come later.
+  const std::string vocab_dir = !context.train ? context.model_dir : context.init_dir;
+  if (!vocab_dir.empty() &&
+      (!context.train || std::filesystem::exists(vocab_dir + "/" + kVocabularyFile))) {
+    const std::string path = vocab_dir + "/" + kVocabularyFile;
     if (!std::filesystem::exists(path)) throw IoError("model directory has no " + std::string(kVocabularyFile) + ": " + path);
     nlohmann::json j;
     try {
@@ -282,8 +286,10 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
     try {
       auto words = layers::Vocabulary::from_json(j.at("words"));
       auto chars = layers::Vocabulary::from_json(j.at("chars"));
-      return std::make_shared<BiLstmCnnEncoder>(options, std::move(words), std::move(chars), nullptr,
-                                                std::vector<int64_t>{});
+      auto encoder = std::make_shared<BiLstmCnnEncoder>(options, std::move(words), std::move(chars), nullptr,
+                                                        std::vector<int64_t>{});
+      if (context.train && !context.model_dir.empty()) encoder->save_vocabularies(context.model_dir);
+      return encoder;
     } catch (const nlohmann::json::exception& e) {
       throw InputError(path, 0, std::string("bad vocabulary file: ") + e.what());
     }

@@ -4,6 +4,7 @@
 #include "nertool/models/bilstm_cnn.h"
 #include "nertool/models/crf_decoder.h"
 #include "nertool/models/hf_encoder.h"
+#include "nertool/models/multitask_decoder.h"
 #include "nertool/models/softmax_decoder.h"
 #include "nertool/models/tagger.h"
 
@@ -17,6 +18,7 @@ void register_builtin_models() {
     register_softmax_decoders();
     register_crf_decoder();
     register_hf_encoders();
+    register_multitask_decoder();
   });
 }
 

@@ -31,6 +31,7 @@ json default_config_json() {
                 {"eps", t.eps},
                 {"weight_decay", t.weight_decay},
                 {"weight_decay_exclude", t.weight_decay_exclude},
+                {"freeze", t.freeze},
                 {"momentum_decay", t.momentum_decay},
                 {"momentum", t.momentum},
                 {"warmup_steps", t.warmup_steps},
@@ -231,6 +232,7 @@ Config config_from_json(const json& user, const std::string& source) {
   tc.weight_decay = t.number("weight_decay");
   t.check(tc.weight_decay >= 0, "weight_decay", ">= 0");
   tc.weight_decay_exclude = t.strings("weight_decay_exclude");
+  tc.freeze = t.strings("freeze");
   tc.momentum_decay = t.number("momentum_decay");
   t.check(tc.momentum_decay >= 0, "momentum_decay", ">= 0");
   tc.momentum = t.number("momentum");

@@ -13,6 +13,7 @@
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/metrics/corpus_score.h"
+#include "nertool/taxonomy/type_map.h"
 #include "nertool/train/batching.h"
 #include "nertool/text/word_tokenizer.h"
 #include "nertool/train/device.h"
@@ -64,6 +65,10 @@ EvalResult evaluate_model(const std::string& run_dir, const std::string& data_fi
   auto pred = predict_sentences(*model.tagger, sentence_pointers(r.corpus), options.batch_sentences, model.device,
                                 false, &r.corpus);
   r.predicted = std::move(pred.labels);
+  if (!options.type_map.empty()) {
+    const auto map = taxonomy::TypeMap::load(options.type_map);
+    for (auto& labels : r.predicted) labels = map.map_iob2(labels, options.type_map);
+  }
   // Scored exactly as `nertool eval --gold FILE --pred` on `nertool predict --format conll`'s output: the same
   // lines with the predicted label appended, so the conlleval block counts -DOCSTART- lines as conlleval.pl does.
   data::Corpus predicted = r.corpus;

@@ -201,6 +201,28 @@ void validate_labels(const DataFile& f, data::TagScheme scheme) {
   }
 }
 
+// train.freeze: parameters whose names start with one of the prefixes keep their values (no gradient, so the
+// optimizer never sees them). A prefix that names nothing is a config error, not a silent no-op.
+void freeze_parameters(torch::nn::Module& model, const std::vector<std::string>& prefixes) {
+  std::size_t frozen = 0;
+  for (const auto& prefix : prefixes) {
+    std::size_t matched = 0;
+    for (auto& item : model.named_parameters())
+      if (item.key().rfind(prefix, 0) == 0) {
+        item.value().requires_grad_(false);
+        ++matched;
+      }
+    if (matched == 0) {
+      std::string tops;
+      for (const auto& child : model.named_children()) tops += (tops.empty() ? "" : ", ") + child.key() + ".";
+      throw ConfigError("train.freeze: '" + prefix + "' names no parameter of this model (names start with " +
+                        tops + ")");
+    }
+    frozen += matched;
+  }
+  if (frozen > 0) spdlog::info("train.freeze: {} parameter tensors kept fixed", frozen);
+}
+
 void write_metrics(const std::string& path, const std::vector<EpochRecord>& history) {
   std::string text;
   for (const auto& r : history) text += r.to_json().dump() + "\n";
@@ -316,6 +338,7 @@ TrainResult train_model(const TrainOptions& options) {
   ctx.labels = labels;
   ctx.train = options.resume ? nullptr : &train_file.corpus;
   ctx.model_dir = run.string();
+  if (!options.resume) ctx.init_dir = options.init_dir;
   models::Tagger tagger = models::build_tagger(ctx);
   if (!options.init_dir.empty() && !options.resume) {
     auto report = init_weights(*tagger, (fs::path(options.init_dir) / "model.pt").string());
@@ -325,6 +348,7 @@ TrainResult train_model(const TrainOptions& options) {
                  options.init_dir, report.loaded.size(), report.missing.size(), report.mismatched.size());
     for (const auto& n : report.mismatched) spdlog::warn("--init: '{}' has another shape there; kept as built", n);
   }
+  freeze_parameters(*tagger, tc.freeze);
   const torch::Device device = resolve_device(tc.device);
   tagger->to(device);
   auto optimizer = make_optimizer(*tagger, tc);

@@ -41,6 +41,9 @@ struct BuildContext {
   LabelSet labels;
   const data::Corpus* train = nullptr;
   std::string model_dir;
+  // `train --init DIR`: the model whose weights will be loaded into this fresh one. Encoders with vocabularies
+  // take them from there, so that the loaded embedding rows keep their words.
+  std::string init_dir;
 };
 
 class TaggerImpl : public torch::nn::Module {

@@ -25,6 +25,7 @@ struct TrainConfig {
   double eps = 1e-8;
   double weight_decay = 0.0;
   std::vector<std::string> weight_decay_exclude;  // parameter-name patterns (substring, or glob with * ? [])
+  std::vector<std::string> freeze;  // parameter-name prefixes kept fixed (e.g. "encoder.", "decoder.detection.")
   double momentum_decay = 0.004;                  // NAdam's psi
   double momentum = 0.0;                          // SGD
   int64_t warmup_steps = 0;

@@ -28,6 +28,9 @@ struct EvalOptions {
   int64_t batch_sentences = 64;
   std::string device = "cpu";
   metrics::ScoreOptions score;
+  // A taxonomy::TypeMap file: the model's predicted types are mapped through it before scoring (the "Direct"
+  // transfer of a source-taxonomy model to a target taxonomy); types mapped to O drop their mentions.
+  std::string type_map;
 };
 
 struct EvalResult {

@@ -1,0 +1,201 @@
+// The multitask (taxonomy-transfer) decoder: losses against the formulas written out with plain tensor ops,
+// mention extraction, the conversion stage's soft and hard targets, decoding after overfitting, probabilities,
+// and config errors.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "nertool/core/atomic_file.h"
+#include "nertool/core/error.h"
+#include "nertool/models/multitask_decoder.h"
+#include "taxonomy/small_taxonomy.h"
+#include "test_paths.h"
+
+namespace nertool::models {
+namespace {
+
+// Source: the small test hierarchy (A > B > D, A > B > E > G, A > C > F, X). Target: ENTITY > P, Q, R with
+// sibling credit 0.25 through the root.
+taxonomy::Taxonomy source_taxonomy() { return taxonomy::Taxonomy::from_json(testing::small_taxonomy_json()); }
+taxonomy::Taxonomy target_taxonomy() {
+  return taxonomy::Taxonomy::from_json(nlohmann::json::parse(R"({
+    "name": "target",
+    "types": [{"name": "ENTITY"}, {"name": "P", "parent": "ENTITY"}, {"name": "Q", "parent": "ENTITY"},
+              {"name": "R", "parent": "ENTITY"}],
+    "credit": {"rule": {"sibling_credit": 0.25, "credit_through_root": true}}
+  })"));
+}
+
+const LabelSet kSourceLabels({"O", "B-D", "I-D", "B-F", "I-F", "B-X", "I-X"});
+const LabelSet kTargetLabels({"O", "B-P", "I-P", "B-Q", "I-Q"});
+
+torch::Tensor param(torch::nn::Module& m, const std::string& name) { return m.named_parameters()[name]; }
+
+// Two sentences: "B-D I-D O B-X O" and "O B-F I-F I-F" (+ one padding position).
+struct Example {
+  torch::Tensor features = torch::randn({2, 5, 6});
+  torch::Tensor labels = torch::tensor({{1, 2, 0, 5, 0}, {0, 3, 4, 4, 0}}, torch::kInt64);
+  torch::Tensor mask = torch::tensor({{1, 1, 1, 1, 1}, {1, 1, 1, 1, 0}}, torch::kBool);
+};
+
+// [first word, last word, mean] of words [start, end) of sentence b.
+torch::Tensor mention_rep(const torch::Tensor& f, int64_t b, int64_t start, int64_t end) {
+  return torch::cat({f[b][start], f[b][end - 1], f[b].slice(0, start, end).mean(0)});
+}
+
+TEST(MultitaskDecoder, GoldMentionsFromIob2Labels) {
+  MultitaskDecoder d(6, kSourceLabels, {}, source_taxonomy(), nullptr);
+  Example e;
+  auto m = d.gold_mentions(e.labels, e.mask);
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(d.output_types(), (std::vector<std::string>{"D", "F", "X"}));
+  EXPECT_EQ(std::vector<int64_t>({m[0].sentence, m[0].start, m[0].end, m[0].type}), std::vector<int64_t>({0, 0, 2, 0}));
+  EXPECT_EQ(std::vector<int64_t>({m[1].sentence, m[1].start, m[1].end, m[1].type}), std::vector<int64_t>({0, 3, 4, 2}));
+  EXPECT_EQ(std::vector<int64_t>({m[2].sentence, m[2].start, m[2].end, m[2].type}), std::vector<int64_t>({1, 1, 4, 1}));
+}
+
+// Stage 1: loss = CRF NLL over O/B/I + typing_weight * mean over gold mentions of the summed binary
+// cross-entropies, with the type and its ancestors as positives.
+TEST(MultitaskDecoder, PretrainingLossIsDetectionPlusWeightedTyping) {
+  Example e;
+  MultitaskOptions o;
+  o.typing_weight = 0.0;
+  torch::manual_seed(3);
+  MultitaskDecoder detection_only(6, kSourceLabels, o, source_taxonomy(), nullptr);
+  o.typing_weight = 0.7;
+  torch::manual_seed(3);
+  MultitaskDecoder both(6, kSourceLabels, o, source_taxonomy(), nullptr);
+  // Types in taxonomy order A B C D E F G X; D -> {A, B, D}, F -> {A, C, F}, X -> {X}.
+  auto targets = torch::tensor({{1, 1, 0, 1, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 1}, {1, 0, 1, 0, 0, 1, 0, 0}},
+                               torch::kFloat32);
+  auto reps = torch::stack({mention_rep(e.features, 0, 0, 2), mention_rep(e.features, 0, 3, 4),
+                            mention_rep(e.features, 1, 1, 4)});
+  auto z = torch::matmul(reps, param(both, "type_projection.weight").t()) + param(both, "type_projection.bias");
+  // log(1 + e^-z) for positives, log(1 + e^z) for negatives.
+  auto bce = targets * torch::log1p(torch::exp(-z)) + (1 - targets) * torch::log1p(torch::exp(z));
+  const double typing = bce.sum(1).mean().item<double>();
+  const double difference =
+      both.loss(e.features, e.labels, e.mask).item<double>() - detection_only.loss(e.features, e.labels, e.mask).item<double>();
+  EXPECT_NEAR(difference, 0.7 * typing, 1e-5);
+}
+
+// Stage 2: soft targets are the target taxonomy's credit rows over the label set's types (P, Q): W = [[1, .25],
+// [.25, 1]], normalised to [.8, .2] and [.2, .8]; the hard ablation is plain cross-entropy.
+TEST(MultitaskDecoder, ConversionLossesSoftAndHard) {
+  auto target = target_taxonomy();
+  torch::Tensor features = torch::randn({1, 4, 6});
+  torch::Tensor labels = torch::tensor({{1, 2, 0, 3}}, torch::kInt64);  // B-P I-P O B-Q
+  torch::Tensor mask = torch::ones({1, 4}, torch::kBool);
+  for (const char* loss : {"soft", "hard"}) {
+    SCOPED_TRACE(loss);
+    MultitaskOptions o;
+    o.target_taxonomy = "target.json";
+    o.loss = loss;
+    o.conversion_hidden = 5;
+    MultitaskDecoder d(6, kTargetLabels, o, source_taxonomy(), &target);
+    ASSERT_TRUE(d.converts());
+    auto reps = torch::stack({mention_rep(features, 0, 0, 2), mention_rep(features, 0, 3, 4)});
+    auto source_logits = torch::matmul(reps, param(d, "type_projection.weight").t()) + param(d, "type_projection.bias");
+    auto hidden = torch::relu(torch::matmul(source_logits, param(d, "conversion.0.weight").t()) +
+                              param(d, "conversion.0.bias"));
+    auto logits = torch::matmul(hidden, param(d, "conversion.2.weight").t()) + param(d, "conversion.2.bias");
+    auto log_p = torch::log_softmax(logits, 1);
+    auto y = std::string(loss) == "soft" ? torch::tensor({{0.8f, 0.2f}, {0.2f, 0.8f}}) : torch::tensor({{1.f, 0.f}, {0.f, 1.f}});
+    const double expected = -(y * log_p).sum(1).mean().item<double>();
+    EXPECT_NEAR(d.loss(features, labels, mask).item<double>(), expected, 1e-5);
+  }
+}
+
+// Trained alone on fixed features, the decoder reproduces the gold labels, and its probabilities are
+// distributions whose best label is the decoded one.
+TEST(MultitaskDecoder, OverfitsAndDecodesTypedMentions) {
+  for (bool convert : {false, true}) {
+    SCOPED_TRACE(convert ? "conversion" : "pretraining");
+    torch::manual_seed(11);
+    auto target = target_taxonomy();
+    MultitaskOptions o;
+    if (convert) o.target_taxonomy = "target.json";
+    MultitaskDecoder d(8, convert ? kTargetLabels : kSourceLabels, o, source_taxonomy(), convert ? &target : nullptr);
+    auto features = torch::randn({3, 6, 8});
+    auto labels = convert ? torch::tensor({{1, 2, 0, 3, 4, 0}, {0, 0, 3, 0, 1, 0}, {3, 4, 4, 0, 0, 0}}, torch::kInt64)
+                          : torch::tensor({{1, 2, 0, 5, 6, 0}, {0, 0, 3, 0, 1, 0}, {5, 6, 6, 0, 3, 4}}, torch::kInt64);
+    auto mask = torch::ones({3, 6}, torch::kBool);
+    mask[1][5] = false;
+    torch::optim::Adam opt(d.parameters(), torch::optim::AdamOptions(0.05));
+    for (int step = 0; step < 300; ++step) {
+      opt.zero_grad();
+      torch::Tensor loss = d.loss(features, labels, mask);
+      if (convert) {  // the detection CRF is trained here through its own loss, as stage 1 would have
+        auto children = d.named_children();
+        auto& detection = dynamic_cast<CrfDecoder&>(*children["detection"]);
+        auto tags = torch::tensor({0, 1, 2, 1, 2}, torch::kInt64).index({labels});
+        loss = loss + detection.loss(features, tags, mask);
+      }
+      loss.backward();
+      opt.step();
+    }
+    torch::NoGradGuard guard;
+    auto decoded = d.decode(features, mask);
+    auto probs = d.probabilities(features, mask);
+    for (int64_t b = 0; b < 3; ++b) {
+      const int64_t n = mask[b].sum().item<int64_t>();
+      ASSERT_EQ(decoded[static_cast<std::size_t>(b)].size(), static_cast<std::size_t>(n));
+      for (int64_t t = 0; t < n; ++t) {
+        EXPECT_EQ(decoded[static_cast<std::size_t>(b)][static_cast<std::size_t>(t)], labels[b][t].item<int64_t>())
+            << "sentence " << b << " word " << t;
+        EXPECT_NEAR(probs[b][t].sum().item<double>(), 1.0, 1e-5);
+        EXPECT_EQ(probs[b][t].argmax().item<int64_t>(), labels[b][t].item<int64_t>());
+      }
+    }
+  }
+}
+
+TEST(MultitaskDecoder, ConfigErrorsNameTheProblem) {
+  auto message = [](auto&& f) {
+    try {
+      f();
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message([] { multitask_options(nlohmann::json::object()); }).find("model.multitask"), std::string::npos);
+  EXPECT_NE(message([] { multitask_options({{"multitask", {{"typing_weight", 1}}}}); }).find("taxonomy"), std::string::npos);
+  EXPECT_NE(message([] { multitask_options({{"multitask", {{"taxonomy", "t.json"}, {"los", "soft"}}}}); })
+                .find("unknown key model.multitask.los"),
+            std::string::npos);
+  EXPECT_NE(message([] { multitask_options({{"multitask", {{"taxonomy", "t.json"}, {"loss", "fuzzy"}}}}); })
+                .find("soft or hard"),
+            std::string::npos);
+  EXPECT_NE(message([] { MultitaskDecoder(4, LabelSet({"O", "S-D"}), {}, source_taxonomy(), nullptr); }).find("not IOB2"),
+            std::string::npos);
+  EXPECT_NE(message([] { MultitaskDecoder(4, LabelSet({"O", "B-Z", "I-Z"}), {}, source_taxonomy(), nullptr); })
+                .find("type 'Z'"),
+            std::string::npos);
+  auto target = target_taxonomy();
+  MultitaskOptions o;
+  o.target_taxonomy = "target.json";
+  EXPECT_NE(message([&] { MultitaskDecoder(4, LabelSet({"O", "B-D", "I-D"}), o, source_taxonomy(), &target); })
+                .find("not in the target taxonomy"),
+            std::string::npos);
+}
+
+// Built from config, the taxonomies are copied into the model directory, and loading reads them from there.
+TEST(MultitaskDecoder, BuildCopiesTaxonomiesIntoTheModelDirectory) {
+  testing::TempDir dir;
+  write_file_atomic(dir.file("small.json"), testing::small_taxonomy_json().dump());
+  BuildContext c;
+  c.config = {{"decoder", "multitask"}, {"multitask", {{"taxonomy", dir.file("small.json")}}}};
+  c.labels = kSourceLabels;
+  data::Corpus corpus;
+  c.train = &corpus;
+  c.model_dir = dir.file("model");
+  auto d = MultitaskDecoder::build(c, 6);
+  EXPECT_TRUE(std::filesystem::exists(dir.file("model/multitask_taxonomy.json")));
+  std::filesystem::remove(dir.file("small.json"));
+  c.train = nullptr;
+  auto loaded = MultitaskDecoder::build(c, 6);
+  EXPECT_EQ(loaded->output_types(), d->output_types());
+}
+
+}  // namespace
+}  // namespace nertool::models

@@ -1,0 +1,160 @@
+// The taxonomy-transfer pipeline end to end through the CLI on small slices: stage 1 on OntoNotes with the
+// multitask decoder, eval with partial credit, the Direct transfer through a type map, stage 2 on the CoNLL-style
+// sample from the stage-1 weights with the encoder and detection frozen (bit-identical afterwards), the hard
+// ablation, predict with probabilities, and errors.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "nertool/core/atomic_file.h"
+#include "nertool/train/inference.h"
+#include "test_paths.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nertool::testing::CliResult;
+using nertool::testing::run_nertool;
+using nertool::testing::shared_path;
+using nertool::testing::source_path;
+using nertool::testing::TempDir;
+
+// The first `n` sentences of a CoNLL file.
+std::string first_sentences(const std::string& path, int n) {
+  std::ifstream in(path);
+  std::string out, line;
+  int done = 0;
+  bool in_sentence = false;
+  while (done < n && std::getline(in, line)) {
+    out += line + "\n";
+    if (line.empty()) {
+      if (in_sentence) ++done;
+      in_sentence = false;
+    } else {
+      in_sentence = true;
+    }
+  }
+  return out;
+}
+
+// Small sizes, so that two stages train in seconds.
+const std::string kSmall =
+    " --set model.bilstm_cnn.word_dim=16 --set model.bilstm_cnn.hidden_size=24 --set model.bilstm_cnn.char_filters=8"
+    " --set train.batch_sentences=16 --set train.device=cpu --seed 5";
+
+TEST(MultitaskCli, TwoStageTransferWithFrozenDetection) {
+  NERTOOL_REQUIRE_SHARED("data/ontonotes5/train.txt");
+  TempDir dir;
+  fs::create_directories(dir.file("onto"));
+  nertool::write_file_atomic(dir.file("onto/train.txt"), first_sentences(shared_path("data/ontonotes5/train.txt"), 300));
+  nertool::write_file_atomic(dir.file("onto/dev.txt"), first_sentences(shared_path("data/ontonotes5/dev.txt"), 60));
+  nertool::write_file_atomic(dir.file("onto/test.txt"), first_sentences(shared_path("data/ontonotes5/test.txt"), 60));
+  const std::string taxonomies = " --set model.multitask.taxonomy=" + source_path("configs/taxonomies/ontonotes5.json");
+  const std::string pre = dir.file("pre"), fine = dir.file("fine"), hard = dir.file("hard");
+
+  CliResult r = run_nertool("train --config " + source_path("configs/multitask_pretrain.json") + " --data " +
+                                dir.file("onto") + " --out " + pre + " --set train.max_epochs=4 --set train.lr=0.01" + kSmall + taxonomies,
+                            dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::exists(pre + "/multitask_taxonomy.json"));
+
+  // Exact and partial-credit scores in the source taxonomy.
+  r = run_nertool("eval --model " + pre + " --data " + dir.file("onto/test.txt") + " --taxonomy " +
+                      source_path("configs/taxonomies/ontonotes5.json") + " --json",
+                  dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(report.contains("partial_credit")) << r.out;
+  const auto& partial = report["partial_credit"];
+  EXPECT_GT(partial["predicted_mentions"].get<int>(), 0) << r.out;
+  EXPECT_GT(partial["exact"]["f1"].get<double>(), 0.0) << r.out;
+  EXPECT_GE(partial["partial_credit"]["f1"].get<double>(), partial["exact"]["f1"].get<double>());
+
+  // Direct: the source model's types mapped to CoNLL's by the table.
+  r = run_nertool("eval --model " + pre + " --data " + source_path("data/sample/test.txt") + " --type-map " +
+                      source_path("configs/type_maps/ontonotes5_to_conll2003.json"),
+                  dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("micro avg"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("PERSON"), std::string::npos) << "source types must be mapped:\n" << r.out;
+
+  // Stage 2 from the stage-1 weights: soft loss, then the hard ablation.
+  const std::string stage2 = "train --config " + source_path("configs/multitask_finetune.json") + " --init " + pre +
+                             " --data " + source_path("data/sample") + " --set train.max_epochs=2" + kSmall + taxonomies +
+                             " --set model.multitask.target_taxonomy=" + source_path("configs/taxonomies/conll2003.json");
+  r = run_nertool(stage2 + " --out " + fine, dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_nertool(stage2 + " --out " + hard + " --set model.multitask.loss=hard", dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+
+  auto stage1 = nertool::train::load_model(pre, "cpu");
+  for (const std::string& run : {fine, hard}) {
+    SCOPED_TRACE(run);
+    auto stage2_model = nertool::train::load_model(run, "cpu");
+    auto before = stage1.tagger->named_parameters();
+    std::size_t frozen = 0, converted = 0;
+    for (const auto& item : stage2_model.tagger->named_parameters()) {
+      const std::string& name = item.key();
+      if (name.rfind("encoder.", 0) == 0 || name.rfind("decoder.detection.", 0) == 0) {
+        ASSERT_TRUE(before.contains(name)) << name;
+        EXPECT_TRUE(torch::equal(item.value(), before[name])) << name << " changed although frozen";
+        ++frozen;
+      }
+      if (name.rfind("decoder.conversion.", 0) == 0) ++converted;
+    }
+    EXPECT_GT(frozen, 10u);
+    EXPECT_EQ(converted, 4u);  // two linear layers
+    // The type projection was trained.
+    EXPECT_FALSE(torch::equal(stage2_model.tagger->named_parameters()["decoder.type_projection.weight"],
+                              before["decoder.type_projection.weight"]));
+  }
+
+  // The fine-tuned model tags with the target types and gives distributions.
+  r = run_nertool("predict --model " + fine + " --input " + source_path("data/sample/test.txt") +
+                      " --format jsonl --probs --output " + dir.file("pred.jsonl"),
+                  dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream pred(dir.file("pred.jsonl"));
+  std::string line;
+  ASSERT_TRUE(std::getline(pred, line));
+  auto j = nlohmann::json::parse(line);
+  double sum = 0;
+  for (const auto& [label, p] : j["probs"][0].items()) {
+    EXPECT_TRUE(label == "O" || label.substr(2) == "PER" || label.substr(2) == "LOC" || label.substr(2) == "ORG" ||
+                label.substr(2) == "MISC")
+        << label;
+    sum += p.get<double>();
+  }
+  EXPECT_NEAR(sum, 1.0, 1e-4);
+}
+
+TEST(MultitaskCli, FreezeAndTypeMapErrors) {
+  TempDir dir;
+  CliResult r = run_nertool("train --config " + source_path("configs/bilstm_cnn.json") + " --data " +
+                                source_path("data/sample") + " --out " + dir.file("r") +
+                                " --set train.max_epochs=1 --set train.device=cpu"
+                                " --set train.freeze=[\\\"decoder.detectoin.\\\"]",
+                            dir);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("train.freeze: 'decoder.detectoin.' names no parameter"), std::string::npos) << r.err;
+  const std::string sample = source_path("data/sample/test.txt");
+  r = run_nertool("eval --gold " + sample + " --pred " + sample + " --type-map x.json", dir);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--type-map applies to --model"), std::string::npos) << r.err;
+  r = run_nertool("eval --gold " + sample + " --pred " + sample + " --taxonomy " +
+                      source_path("configs/taxonomies/ontonotes5.json"),
+                  dir);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("does not have"), std::string::npos) << "a type outside the taxonomy must be named:\n" << r.err;
+  r = run_nertool("eval --gold " + sample + " --pred " + sample + " --taxonomy " +
+                      source_path("configs/taxonomies/conll2003.json"),
+                  dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("partial: precision: 100.00%; recall: 100.00%; F1: 100.00%"), std::string::npos) << r.out;
+}
+
+}  // namespace
