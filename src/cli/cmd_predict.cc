@@ -36,7 +36,9 @@ nertool::cli::Action setup(CLI::App& app) {
                  "split into CoNLL-2003-style words by the rule-based tokenizer (docs/data_formats.md)")
       ->check(CLI::IsMember({"conll", "text"}))
       ->capture_default_str();
-  app.add_flag("--probs", f->options.probs, "jsonl only: add per word the probability of every label");
+  app.add_flag("--probs", f->options.probs,
+               "jsonl: add per word the probability of every label; spans: add per entity \"type_probs\", the "
+               "distribution of its type (its first word's label probabilities grouped by type)");
   app.add_option("--batch-size,-b", f->options.batch_size, "Sentences per model batch")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

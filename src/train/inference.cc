@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -187,6 +188,24 @@ nlohmann::json probs_json(const std::vector<std::vector<float>>& probs, const mo
   return out;
 }
 
+// A mention's type distribution: its first word's label probabilities, the non-O labels grouped by type
+// (B-X, I-X, ... all count for X) and normalised. For the multitask decoder this is exactly the mention's type
+// distribution (its label probabilities factor into boundary x type).
+nlohmann::json type_probs(const std::vector<float>& word, const models::LabelSet& labels) {
+  std::map<std::string, double> by_type;
+  double total = 0;
+  for (std::size_t l = 0; l < word.size(); ++l) {
+    const std::string& label = labels.label(static_cast<int64_t>(l));
+    const auto dash = label.find('-');
+    if (label == "O" || dash == std::string::npos) continue;
+    by_type[label.substr(dash + 1)] += word[l];
+    total += word[l];
+  }
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [type, p] : by_type) out[type] = total > 0 ? p / total : 0.0;
+  return out;
+}
+
 }  // namespace
 
 PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
@@ -194,7 +213,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
     throw ConfigError("--format must be conll, jsonl or spans (got '" + o.format + "')");
   if (o.input_format != "conll" && o.input_format != "text")
     throw ConfigError("--input-format must be conll or text (got '" + o.input_format + "')");
-  if (o.probs && o.format != "jsonl") throw ConfigError("--probs needs --format jsonl");
+  if (o.probs && o.format == "conll") throw ConfigError("--probs needs --format jsonl or spans");
   if (o.batch_size < 1) throw ConfigError("--batch-size must be >= 1");
   auto t0 = std::chrono::steady_clock::now();
 
@@ -244,6 +263,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
       nlohmann::json ents = nlohmann::json::array();
       for (const auto& sp : lenient_spans(pred)) {
         nlohmann::json e{{"type", sp.type}, {"start", sp.begin}, {"end", sp.end}};
+        if (probs) e["type_probs"] = type_probs((*probs)[sp.begin], labels);
         if (text && offsets) {
           std::size_t cb = (*offsets)[sp.begin].char_begin, ce = (*offsets)[sp.end - 1].char_end;
           // Substring by code points: map back to bytes.

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
@@ -130,6 +131,30 @@ TEST(MultitaskCli, TwoStageTransferWithFrozenDetection) {
     sum += p.get<double>();
   }
   EXPECT_NEAR(sum, 1.0, 1e-4);
+
+  // Spans with the type distribution of each mention (on the OntoNotes slice, where the briefly trained
+  // detection finds mentions).
+  r = run_nertool("predict --model " + fine + " --input " + dir.file("onto/test.txt") +
+                      " --format spans --probs",
+                  dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::istringstream spans(r.out);
+  std::size_t entities = 0;
+  while (std::getline(spans, line)) {
+    const auto parsed = nlohmann::json::parse(line);
+    for (const auto& e : parsed["entities"]) {
+      double total = 0, best = -1;
+      std::string best_type;
+      for (const auto& [type, p] : e["type_probs"].items()) {
+        total += p.get<double>();
+        if (p.get<double>() > best) best = p.get<double>(), best_type = type;
+      }
+      EXPECT_NEAR(total, 1.0, 1e-4) << e;
+      EXPECT_EQ(best_type, e["type"].get<std::string>()) << e;
+      ++entities;
+    }
+  }
+  EXPECT_GT(entities, 0u) << r.out.substr(0, 400);
 }
 
 TEST(MultitaskCli, FreezeAndTypeMapErrors) {

@@ -12,7 +12,7 @@ struct PredictOptions {
   std::string output;                 // file path (written atomically), or "" / "-" for stdout
   std::string format = "conll";       // conll | jsonl | spans
   std::string input_format = "conll"; // conll | text (one sentence per line)
-  bool probs = false;                 // jsonl only: per-word label probabilities
+  bool probs = false;                 // jsonl: per-word label probabilities; spans: per-entity type distribution
   int64_t batch_size = 64;            // sentences per model batch
   std::size_t chunk_sentences = 4096; // sentences read, tagged and written at a time (bounds memory)
 };
