@@ -24,6 +24,7 @@
 # nertool train --resume --out RUN_DIR, then run this script again).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ARGS="$*"
 DATA="$ROOT/../shared/data" OUT="$ROOT/runs/ousia" N=1000 THREADS=0 SEED=42 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -87,9 +88,9 @@ train "$OUT/scratch" --config "$ROOT/configs/multitask_pretrain.json" --data "$S
   --set "model.multitask.taxonomy=$TARGET_TAX" --set data.valid=valid.txt "${FT_SET[@]}"
 evaluate scratch --model "$OUT/scratch"
 
-python3 - "$OUT" "$N" "$SEED" "$(( $(date +%s) - start ))" "$ROOT/results" <<'EOF'
+python3 - "$OUT" "$N" "$SEED" "$(( $(date +%s) - start ))" "$ROOT/results" "$ARGS" <<'EOF'
 import json, os, sys
-out, n, seed, seconds, results = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+out, n, seed, seconds, results, args = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 rows = []
 for row, label in [("direct", "Direct (source model + type map)"), ("finetune-soft", "Fine-tuned, hierarchical soft loss"),
                    ("finetune-hard", "Fine-tuned, hard loss"), ("scratch", f"Trained on the {n} sentences alone")]:
@@ -98,11 +99,12 @@ for row, label in [("direct", "Direct (source model + type map)"), ("finetune-so
     rows.append({"row": row, "label": label, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
                  "partial_f1": r["partial_credit"]["partial_credit"]["f1"]})
 doc = {"experiment": "taxonomy transfer OntoNotes 5.0 -> CoNLL-2003", "target_train_sentences": n, "seed": seed,
-       "wall_seconds": seconds, "rows": rows}
+       "command": "scripts/reproduce_ousia.sh " + args, "wall_seconds": seconds, "rows": rows}
 tmp = os.path.join(results, "ousia.json.tmp")
 json.dump(doc, open(tmp, "w"), indent=2)
 os.replace(tmp, os.path.join(results, "ousia.json"))
-lines = [f"CoNLL-2003 test, target model trained on the first {n} CoNLL-2003 training sentences (seed {seed}).", "",
+lines = [f"CoNLL-2003 test, target model trained on the first {n} CoNLL-2003 training sentences (seed {seed}).",
+         f"Command: scripts/reproduce_ousia.sh {args}", "",
          "| approach | precision | recall | F1 | partial-credit F1 |", "| --- | --- | --- | --- | --- |"]
 lines += [f"| {r['label']} | {100*r['precision']:.2f} | {100*r['recall']:.2f} | {100*r['f1']:.2f} | {100*r['partial_f1']:.2f} |"
           for r in rows]

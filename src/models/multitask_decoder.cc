@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <map>
 
 #include "nertool/core/atomic_file.h"
@@ -127,10 +129,17 @@ MultitaskDecoder::MultitaskDecoder(int64_t input_dim, const LabelSet& labels, Mu
         throw ConfigError("multitask decoder: type '" + type + "' of the data is not in the target taxonomy '" +
                           target->name() + "' (" + options_.target_taxonomy + ")");
     auto credit = taxonomy::CreditMatrix::within(*target).select(output_types_, output_types_);
-    soft_targets_ = layers::target_table(credit.soft_targets(), K, K);
+    // One more class than the target types: "not an entity of the target taxonomy" (the source detector also
+    // finds e.g. dates, which CoNLL-2003 does not annotate). Its row and column are one-hot / zero.
+    std::vector<float> rows;
+    const auto soft = credit.soft_targets();
+    for (int64_t i = 0; i <= K; ++i)
+      for (int64_t j = 0; j <= K; ++j)
+        rows.push_back(i < K && j < K ? soft[static_cast<std::size_t>(i * K + j)] : (i == j ? 1.0f : 0.0f));
+    soft_targets_ = layers::target_table(rows, K + 1, K + 1);
     conversion_ = register_module(
-        "conversion", torch::nn::Sequential(torch::nn::Linear(num_source, options_.conversion_hidden),
-                                            torch::nn::ReLU(), torch::nn::Linear(options_.conversion_hidden, K)));
+        "conversion", torch::nn::Sequential(torch::nn::Linear(num_source, options_.conversion_hidden), torch::nn::ReLU(),
+                                            torch::nn::Linear(options_.conversion_hidden, K + 1)));
   }
 }
 
@@ -215,13 +224,14 @@ torch::Tensor MultitaskDecoder::mention_features(const torch::Tensor& features, 
 
 torch::Tensor MultitaskDecoder::output_logits(const torch::Tensor& features, const std::vector<Mention>& mentions) {
   auto logits = type_projection_->forward(mention_features(features, mentions));  // [N, source types]
-  if (conversion_) return conversion_->forward(logits);                            // [N, output types]
+  if (conversion_) return conversion_->forward(logits);                            // [N, output types + 1]
   auto columns = torch::tensor(output_in_source_, torch::kInt64).to(features.device());
   return logits.index_select(1, columns);
 }
 
 torch::Tensor MultitaskDecoder::type_distribution(const torch::Tensor& features, const std::vector<Mention>& mentions) {
-  if (mentions.empty()) return torch::zeros({0, static_cast<int64_t>(output_types_.size())}, features.options());
+  if (mentions.empty())
+    return torch::zeros({0, static_cast<int64_t>(output_types_.size()) + (conversion_ ? 1 : 0)}, features.options());
   auto logits = output_logits(features, mentions);
   if (conversion_) return torch::softmax(logits, 1);
   auto scores = torch::sigmoid(logits);
@@ -230,7 +240,22 @@ torch::Tensor MultitaskDecoder::type_distribution(const torch::Tensor& features,
 
 torch::Tensor MultitaskDecoder::loss(const torch::Tensor& features, const torch::Tensor& labels,
                                      const torch::Tensor& mask) {
-  const auto mentions = gold_mentions(labels, mask);
+  auto mentions = gold_mentions(labels, mask);
+  if (conversion_) {
+    // The detector's mentions that are not gold mentions teach the conversion layer its "not an entity" class.
+    std::set<std::tuple<int64_t, int64_t, int64_t>> gold;
+    for (const auto& m : mentions) gold.emplace(m.sentence, m.start, m.end);
+    std::vector<Mention> detected;
+    {
+      torch::NoGradGuard no_grad;
+      detected = detect(features, mask);
+    }
+    for (auto m : detected)
+      if (!gold.count({m.sentence, m.start, m.end})) {
+        m.type = static_cast<int64_t>(output_types_.size());
+        mentions.push_back(m);
+      }
+  }
   torch::Tensor typing = torch::zeros({}, features.options());
   if (!mentions.empty()) {
     auto gold = torch::empty({static_cast<int64_t>(mentions.size())}, torch::kInt64);
@@ -261,7 +286,7 @@ std::vector<std::vector<int64_t>> MultitaskDecoder::decode(const torch::Tensor& 
   for (auto& s : out) std::fill(s.begin(), s.end(), o_label < num_labels() ? o_label : 0);
   auto mentions = detect(features, mask);
   if (mentions.empty()) return out;
-  auto logits = output_logits(features, mentions).cpu();
+  auto logits = output_logits(features, mentions).cpu();  // stage 2: the last column is "not an entity"
   for (std::size_t n = 0; n < mentions.size(); ++n)
     if (mentions[n].end - mentions[n].start > 1)
       for (std::size_t k = 0; k < type_label_.size(); ++k)
@@ -269,7 +294,9 @@ std::vector<std::vector<int64_t>> MultitaskDecoder::decode(const torch::Tensor& 
   auto best = std::get<1>(logits.max(1));
   for (std::size_t n = 0; n < mentions.size(); ++n) {
     const Mention& m = mentions[n];
-    const auto& ids = type_label_[static_cast<std::size_t>(best[static_cast<int64_t>(n)].item<int64_t>())];
+    const int64_t k = best[static_cast<int64_t>(n)].item<int64_t>();
+    if (k >= static_cast<int64_t>(type_label_.size())) continue;  // not an entity: the words stay O
+    const auto& ids = type_label_[static_cast<std::size_t>(k)];
     auto& s = out[static_cast<std::size_t>(m.sentence)];
     for (int64_t t = m.start; t < m.end; ++t) s[static_cast<std::size_t>(t)] = t == m.start ? ids[0] : ids[1];
   }
@@ -292,15 +319,19 @@ torch::Tensor MultitaskDecoder::probabilities(const torch::Tensor& features, con
         owner[static_cast<std::size_t>(b * T + t)] = static_cast<int64_t>(mentions.size());
         mentions.push_back({b, t, t + 1, -1});
       }
-  auto types = type_distribution(features, mentions);  // [N, K]
+  if (mentions.empty()) return torch::zeros({B, T, L}, features.options());  // only empty sentences
+  auto types = type_distribution(features, mentions);  // [N, K], stage 2 [N, K + 1]
   for (auto& o : owner) o = std::max<int64_t>(o, 0);   // padding rows: any mention (unspecified by contract)
   auto per_word = types.index_select(0, torch::tensor(owner, torch::kInt64).to(features.device()))
                       .reshape({B, T, types.size(1)});
   auto probs = torch::zeros({B, T, L}, features.options());
+  const int64_t K = static_cast<int64_t>(output_types_.size());
   for (int64_t id = 0; id < L; ++id) {
     const int64_t tag = label_tag_[static_cast<std::size_t>(id)];
     auto p = marginals.select(2, tag);
     if (tag != kO) p = p * per_word.select(2, label_type_[static_cast<std::size_t>(id)]);
+    // Stage 2: a mention judged "not an entity" leaves its words O.
+    else if (per_word.size(2) > K) p = p + (marginals.select(2, kB) + marginals.select(2, kI)) * per_word.select(2, K);
     probs.select(2, id).copy_(p);
   }
   // Types without an I- label lose the I mass: renormalise so that every row stays a distribution.

@@ -79,29 +79,70 @@ TEST(MultitaskDecoder, PretrainingLossIsDetectionPlusWeightedTyping) {
 }
 
 // Stage 2: soft targets are the target taxonomy's credit rows over the label set's types (P, Q): W = [[1, .25],
-// [.25, 1]], normalised to [.8, .2] and [.2, .8]; the hard ablation is plain cross-entropy.
+// [.25, 1]], normalised to [.8, .2] and [.2, .8], plus a third class "not an entity" (one-hot for the detector's
+// mentions that are not gold); the hard ablation is plain cross-entropy. The detector is forced to find nothing,
+// then a mention at every word.
 TEST(MultitaskDecoder, ConversionLossesSoftAndHard) {
   auto target = target_taxonomy();
   torch::Tensor features = torch::randn({1, 4, 6});
   torch::Tensor labels = torch::tensor({{1, 2, 0, 3}}, torch::kInt64);  // B-P I-P O B-Q
   torch::Tensor mask = torch::ones({1, 4}, torch::kBool);
   for (const char* loss : {"soft", "hard"}) {
-    SCOPED_TRACE(loss);
-    MultitaskOptions o;
-    o.target_taxonomy = "target.json";
-    o.loss = loss;
-    o.conversion_hidden = 5;
-    MultitaskDecoder d(6, kTargetLabels, o, source_taxonomy(), &target);
-    ASSERT_TRUE(d.converts());
-    auto reps = torch::stack({mention_rep(features, 0, 0, 2), mention_rep(features, 0, 3, 4)});
-    auto source_logits = torch::matmul(reps, param(d, "type_projection.weight").t()) + param(d, "type_projection.bias");
-    auto hidden = torch::relu(torch::matmul(source_logits, param(d, "conversion.0.weight").t()) +
-                              param(d, "conversion.0.bias"));
-    auto logits = torch::matmul(hidden, param(d, "conversion.2.weight").t()) + param(d, "conversion.2.bias");
-    auto log_p = torch::log_softmax(logits, 1);
-    auto y = std::string(loss) == "soft" ? torch::tensor({{0.8f, 0.2f}, {0.2f, 0.8f}}) : torch::tensor({{1.f, 0.f}, {0.f, 1.f}});
-    const double expected = -(y * log_p).sum(1).mean().item<double>();
-    EXPECT_NEAR(d.loss(features, labels, mask).item<double>(), expected, 1e-5);
+    for (bool detect_every_word : {false, true}) {
+      SCOPED_TRACE(std::string(loss) + (detect_every_word ? ", a mention at every word" : ", no detected mention"));
+      MultitaskOptions o;
+      o.target_taxonomy = "target.json";
+      o.loss = loss;
+      o.conversion_hidden = 5;
+      MultitaskDecoder d(6, kTargetLabels, o, source_taxonomy(), &target);
+      ASSERT_TRUE(d.converts());
+      {
+        torch::NoGradGuard guard;
+        param(d, "detection.classifier.bias").copy_(detect_every_word ? torch::tensor({-100.f, 100.f, -100.f})
+                                                                      : torch::tensor({100.f, -100.f, -100.f}));
+      }
+      // Gold P [0, 2) and Q [3, 4); with a mention at every word, [0, 1), [1, 2), [2, 3) are not gold.
+      std::vector<torch::Tensor> reps = {mention_rep(features, 0, 0, 2), mention_rep(features, 0, 3, 4)};
+      std::vector<std::vector<float>> y = std::string(loss) == "soft"
+                                              ? std::vector<std::vector<float>>{{0.8f, 0.2f, 0.f}, {0.2f, 0.8f, 0.f}}
+                                              : std::vector<std::vector<float>>{{1.f, 0.f, 0.f}, {0.f, 1.f, 0.f}};
+      if (detect_every_word)
+        for (int64_t t = 0; t < 3; ++t) {
+          reps.push_back(mention_rep(features, 0, t, t + 1));
+          y.push_back({0.f, 0.f, 1.f});
+        }
+      auto source_logits = torch::matmul(torch::stack(reps), param(d, "type_projection.weight").t()) +
+                           param(d, "type_projection.bias");
+      auto hidden = torch::relu(torch::matmul(source_logits, param(d, "conversion.0.weight").t()) +
+                                param(d, "conversion.0.bias"));
+      auto logits = torch::matmul(hidden, param(d, "conversion.2.weight").t()) + param(d, "conversion.2.bias");
+      ASSERT_EQ(logits.size(1), 3);
+      std::vector<float> flat;
+      for (const auto& row : y) flat.insert(flat.end(), row.begin(), row.end());
+      auto targets = torch::tensor(flat).reshape({static_cast<int64_t>(y.size()), 3});
+      const double expected = -(targets * torch::log_softmax(logits, 1)).sum(1).mean().item<double>();
+      EXPECT_NEAR(d.loss(features, labels, mask).item<double>(), expected, 1e-5);
+    }
+  }
+}
+
+// A mention the conversion layer calls "not an entity" is left O, and its words' O probability takes that mass.
+TEST(MultitaskDecoder, NotAnEntityLeavesWordsO) {
+  auto target = target_taxonomy();
+  MultitaskOptions o;
+  o.target_taxonomy = "target.json";
+  MultitaskDecoder d(6, kTargetLabels, o, source_taxonomy(), &target);
+  torch::Tensor features = torch::randn({1, 3, 6});
+  torch::Tensor mask = torch::ones({1, 3}, torch::kBool);
+  torch::NoGradGuard guard;
+  param(d, "detection.classifier.bias").copy_(torch::tensor({-100.f, 100.f, -100.f}));  // every word a mention
+  param(d, "conversion.2.bias").copy_(torch::tensor({0.f, 0.f, 50.f}));                 // all "not an entity"
+  auto decoded = d.decode(features, mask);
+  EXPECT_EQ(decoded[0], (std::vector<int64_t>{0, 0, 0}));
+  auto probs = d.probabilities(features, mask);
+  for (int64_t t = 0; t < 3; ++t) {
+    EXPECT_NEAR(probs[0][t].sum().item<double>(), 1.0, 1e-5);
+    EXPECT_GT(probs[0][t][0].item<double>(), 0.99);
   }
 }
 

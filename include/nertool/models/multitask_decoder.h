@@ -11,8 +11,10 @@
 // Conversion (stage 2, "target_taxonomy" set): the type-projection logits go through a two-layer feed-forward
 // layer (hidden `conversion_hidden`, ReLU) to the label set's types, which must be types of the target taxonomy;
 // the loss is the hierarchical soft cross-entropy against y* = y W (W: the target taxonomy's credit matrix over
-// those types, rows normalised), or the plain cross-entropy with "loss": "hard". Detection is not trained in
-// this stage (freeze it with train.freeze, e.g. ["encoder.", "decoder.detection."]).
+// those types, rows normalised), or the plain cross-entropy with "loss": "hard". The layer has one more output,
+// "not an entity": the detector's mentions that match no gold mention are trained towards it (the source
+// detector finds types, e.g. dates, that the target does not annotate), and a mention decoded as such stays O.
+// Detection is not trained in this stage (freeze it with train.freeze, e.g. ["encoder.", "decoder.detection."]).
 //
 // Config: "decoder": "multitask", "multitask": {"taxonomy": FILE (required), "typing_weight": 1.0,
 // "dropout": 0.0, "target_taxonomy": FILE (stage 2), "conversion_hidden": 200, "loss": "soft"|"hard"}. The
@@ -67,7 +69,8 @@ class MultitaskDecoder : public Decoder {
   int64_t num_labels() const override { return static_cast<int64_t>(label_tag_.size()); }
 
   // The output types (the label set's types, in label-set order) and their distribution for given mentions:
-  // stage 1, the types' sigmoid scores normalised over the output types; stage 2, the conversion layer's softmax.
+  // stage 1, the types' sigmoid scores normalised over the output types; stage 2, the conversion layer's softmax,
+  // with one more last column: "not an entity".
   const std::vector<std::string>& output_types() const { return output_types_; }
   torch::Tensor type_distribution(const torch::Tensor& features, const std::vector<Mention>& mentions);
   // The gold mentions of IOB2 label ids [B, T] under `mask`.
