@@ -15,8 +15,8 @@
 #include "nertool/data/tag_scheme.h"
 #include "nertool/metrics/conlleval.h"
 #include "nertool/metrics/corpus_score.h"
-#include "nertool/metrics/report_format.h"
 #include "nertool/metrics/chunks.h"
+#include "nertool/metrics/report_format.h"
 #include "nertool/metrics/scorer.h"
 #include "nertool/taxonomy/credit_matrix.h"
 #include "nertool/taxonomy/partial_credit_score.h"
@@ -46,19 +46,6 @@ struct EvalOptions {
 };
 
 using Labels = std::vector<std::vector<std::string>>;
-
-// The labels of `column` (negative: from the end) of every token line.
-Labels column_labels(const data::Corpus& corpus, int column) {
-  Labels out;
-  for (const auto& s : corpus.sentences) {
-    out.emplace_back();
-    for (const auto& fields : s.columns) {
-      const long index = data::resolve_column(column, fields.size());
-      out.back().push_back(index >= 0 ? fields[static_cast<std::size_t>(index)] : std::string());
-    }
-  }
-  return out;
-}
 
 // --taxonomy: each predicted mention with a gold mention's boundaries earns W[gold type][predicted type] of the
 // taxonomy's credit matrix (mentions as seqeval's default mode reads them).
@@ -90,9 +77,10 @@ metrics::ScoreOptions score_options(const EvalOptions& o) {
   return options;
 }
 
-// Scores gold/predicted CoNLL files (two aligned files, or one file with both label columns).
+// Scores gold/predicted CoNLL files (two aligned files, or one file with both label columns). The label
+// sequences are handed out only when asked for (--taxonomy needs them).
 metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& options, nlohmann::json& inputs,
-                            Labels* gold_labels, Labels* pred_labels) {
+                            Labels* gold_labels = nullptr, Labels* pred_labels = nullptr) {
   data::ReadOptions read;
   read.token_column = o.token_column;
   read.label_column = -1;
@@ -102,8 +90,8 @@ metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& o
     inputs = {{"file", o.file}};
     int gold_column = o.gold_column == kUnset ? -2 : o.gold_column;
     auto report = metrics::score_corpora(corpus, gold_column, corpus, o.pred_column, options);
-    *gold_labels = column_labels(corpus, gold_column);
-    *pred_labels = column_labels(corpus, o.pred_column);
+    if (gold_labels) *gold_labels = metrics::labels_in_column(corpus, gold_column);
+    if (pred_labels) *pred_labels = metrics::labels_in_column(corpus, o.pred_column);
     return report;
   }
   if (o.gold.empty() || o.pred.empty()) throw ConfigError("give --gold and --pred, or --file (see nertool eval --help)");
@@ -112,8 +100,8 @@ metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& o
   inputs = {{"gold", o.gold}, {"pred", o.pred}};
   int gold_column = o.gold_column == kUnset ? -1 : o.gold_column;
   auto report = metrics::score_corpora(gold, gold_column, pred, o.pred_column, options);
-  *gold_labels = column_labels(gold, gold_column);
-  *pred_labels = column_labels(pred, o.pred_column);
+  if (gold_labels) *gold_labels = metrics::labels_in_column(gold, gold_column);
+  if (pred_labels) *pred_labels = metrics::labels_in_column(pred, o.pred_column);
   return report;
 }
 
@@ -197,6 +185,7 @@ Action setup(CLI::App& app) {
     metrics::ScoreOptions options = score_options(*o);
     nlohmann::json inputs;
     metrics::Report report;
+    const bool with_partial = !o->taxonomy.empty();
     Labels gold_labels, pred_labels;
     if (!o->model.empty() || !o->data.empty()) {
       if (o->model.empty() || o->data.empty()) throw ConfigError("--model and --data go together");
@@ -207,18 +196,21 @@ Action setup(CLI::App& app) {
       eval.type_map = o->type_map;
       auto result = train::evaluate_model(o->model, o->data, eval);
       report = std::move(result.report);
-      gold_labels = data::label_sequences(result.corpus);
-      pred_labels = std::move(result.predicted);
+      if (with_partial) {
+        gold_labels = data::label_sequences(result.corpus);
+        pred_labels = std::move(result.predicted);
+      }
       inputs = {{"model", o->model}, {"data", o->data}};
 #else
       run_in_torch_front_end();
 #endif
     } else {
       if (!o->type_map.empty()) throw ConfigError("--type-map applies to --model (it maps a model's predictions)");
-      report = score_files(*o, options, inputs, &gold_labels, &pred_labels);
+      report = score_files(*o, options, inputs, with_partial ? &gold_labels : nullptr,
+                           with_partial ? &pred_labels : nullptr);
     }
     std::optional<taxonomy::PartialCreditScore> partial;
-    if (!o->taxonomy.empty()) partial = partial_credit(gold_labels, pred_labels, o->taxonomy);
+    if (with_partial) partial = partial_credit(gold_labels, pred_labels, o->taxonomy);
     print_report(report, *o, options, inputs, partial);
     return 0;
   };

@@ -22,22 +22,6 @@ std::size_t line_of(const data::Sentence& sentence, std::size_t token) {
   return sentence.first_line > 0 ? sentence.first_line + token : 0;
 }
 
-std::vector<std::vector<std::string>> labels_of(const data::Corpus& corpus, int column) {
-  std::vector<std::vector<std::string>> labels(corpus.sentences.size());
-  for (std::size_t s = 0; s < corpus.sentences.size(); ++s) {
-    const data::Sentence& sentence = corpus.sentences[s];
-    labels[s].reserve(sentence.size());
-    for (std::size_t t = 0; t < sentence.columns.size(); ++t) {
-      const std::string* label = field(sentence.columns[t], column);
-      if (!label)
-        throw InputError(corpus.path, line_of(sentence, t),
-                         "no label in the " + column_name(column) + " (the line has " +
-                             std::to_string(sentence.columns[t].size()) + " columns)");
-      labels[s].push_back(*label);
-    }
-  }
-  return labels;
-}
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
@@ -89,12 +73,29 @@ void check_aligned(const data::Corpus& gold, const data::Corpus& pred) {
 
 }  // namespace
 
+std::vector<std::vector<std::string>> labels_in_column(const data::Corpus& corpus, int column) {
+  std::vector<std::vector<std::string>> labels(corpus.sentences.size());
+  for (std::size_t s = 0; s < corpus.sentences.size(); ++s) {
+    const data::Sentence& sentence = corpus.sentences[s];
+    labels[s].reserve(sentence.size());
+    for (std::size_t t = 0; t < sentence.columns.size(); ++t) {
+      const std::string* label = field(sentence.columns[t], column);
+      if (!label)
+        throw InputError(corpus.path, line_of(sentence, t),
+                         "no label in the " + column_name(column) + " (the line has " +
+                             std::to_string(sentence.columns[t].size()) + " columns)");
+      labels[s].push_back(*label);
+    }
+  }
+  return labels;
+}
+
 Report score_corpora(const data::Corpus& gold, int gold_column, const data::Corpus& pred, int pred_column,
                      const ScoreOptions& options) {
   detail::check_options(options);
   if (&gold != &pred) check_aligned(gold, pred);
-  std::vector<std::vector<std::string>> gold_labels = labels_of(gold, gold_column);
-  std::vector<std::vector<std::string>> pred_labels = labels_of(pred, pred_column);
+  std::vector<std::vector<std::string>> gold_labels = labels_in_column(gold, gold_column);
+  std::vector<std::vector<std::string>> pred_labels = labels_in_column(pred, pred_column);
   auto fail = [&options](const data::Corpus& corpus) {
     return [&corpus, &options](const LabelProblem& p) {
       const data::Sentence& sentence = corpus.sentences[p.sentence];

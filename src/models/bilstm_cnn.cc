@@ -272,10 +272,9 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
   auto options = BiLstmCnnOptions::from_json(context.config.value("bilstm_cnn", nlohmann::json()));
   // Loading a saved model, or starting from another one's weights (--init): the vocabularies of that model's
   // directory, so word and character ids keep their rows; weights come later.
-  const std::string vocab_dir = !context.train ? context.model_dir : context.init_dir;
-  if (!vocab_dir.empty() &&
-      (!context.train || std::filesystem::exists(vocab_dir + "/" + kVocabularyFile))) {
-    const std::string path = vocab_dir + "/" + kVocabularyFile;
+  const std::string path =
+      (context.train ? context.init_dir : context.model_dir) + "/" + std::string(kVocabularyFile);
+  if (!context.train || (!context.init_dir.empty() && std::filesystem::exists(path))) {
     if (!std::filesystem::exists(path)) throw IoError("model directory has no " + std::string(kVocabularyFile) + ": " + path);
     nlohmann::json j;
     try {

@@ -7,8 +7,8 @@
 #include <limits>
 #include <optional>
 #include <set>
-#include <tuple>
 #include <map>
+#include <tuple>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
@@ -24,6 +24,18 @@ namespace fs = std::filesystem;
 constexpr int64_t kO = 0, kB = 1, kI = 2;
 const char* kSourceFile = "multitask_taxonomy.json";
 const char* kTargetFile = "multitask_target_taxonomy.json";
+
+// The IOB2 mentions of one sentence of length n: a B starts one, following I's of the same type extend it.
+// tag(t) is 0 (O), 1 (B) or 2 (I); type(t) the word's type (any constant for untyped tags).
+template <typename Tag, typename Type>
+void collect_mentions(int64_t sentence, int64_t n, Tag tag, Type type, std::vector<Mention>& out) {
+  for (int64_t t = 0; t < n; ++t) {
+    if (tag(t) != kB) continue;
+    int64_t end = t + 1;
+    while (end < n && tag(end) == kI && type(end) == type(t)) ++end;
+    out.push_back({sentence, t, end, type(t)});
+  }
+}
 
 template <typename Check>
 void expect(const nlohmann::json& value, const std::string& where, Check ok, const char* what) {
@@ -97,7 +109,8 @@ MultitaskDecoder::MultitaskDecoder(int64_t input_dim, const LabelSet& labels, Mu
     type_label_[static_cast<std::size_t>(it->second)][label[0] == 'B' ? 0 : 1] =
         static_cast<int64_t>(label_tag_.size()) - 1;
   }
-  // A type seen only in one-word mentions has no I- label; multi-word mentions are then never given it.
+  // Every type needs its B- label. (A type seen only in one-word mentions may lack I-; decode() then never gives
+  // it to a multi-word mention.)
   for (std::size_t k = 0; k < output_types_.size(); ++k)
     if (type_label_[k][0] < 0)
       throw ConfigError("multitask decoder: the label set has I-" + output_types_[k] + " but no B-" +
@@ -170,30 +183,22 @@ std::vector<Mention> MultitaskDecoder::gold_mentions(const torch::Tensor& labels
   const int64_t* p = l.data_ptr<int64_t>();
   std::vector<Mention> out;
   for (int64_t b = 0; b < l.size(0); ++b) {
-    const int64_t n = lengths[b].item<int64_t>();
-    for (int64_t t = 0; t < n; ++t) {
-      const int64_t id = p[b * T + t];
-      if (label_tag_.at(static_cast<std::size_t>(id)) != kB) continue;
-      const int64_t type = label_type_[static_cast<std::size_t>(id)];
-      int64_t end = t + 1;
-      while (end < n && p[b * T + end] == type_label_[static_cast<std::size_t>(type)][1]) ++end;
-      out.push_back({b, t, end, type});
-    }
+    const int64_t* row = p + b * T;
+    collect_mentions(
+        b, lengths[b].item<int64_t>(), [&](int64_t t) { return label_tag_.at(static_cast<std::size_t>(row[t])); },
+        [&](int64_t t) { return label_type_[static_cast<std::size_t>(row[t])]; }, out);
   }
   return out;
 }
 
 std::vector<Mention> MultitaskDecoder::detect(const torch::Tensor& features, const torch::Tensor& mask) {
   std::vector<Mention> out;
-  auto tags = detection_->decode(features, mask);
+  const auto tags = detection_->decode(features, mask);
   for (std::size_t b = 0; b < tags.size(); ++b) {
     const auto& s = tags[b];
-    for (std::size_t t = 0; t < s.size(); ++t) {
-      if (s[t] != kB) continue;
-      std::size_t end = t + 1;
-      while (end < s.size() && s[end] == kI) ++end;
-      out.push_back({static_cast<int64_t>(b), static_cast<int64_t>(t), static_cast<int64_t>(end), -1});
-    }
+    collect_mentions(
+        static_cast<int64_t>(b), static_cast<int64_t>(s.size()), [&](int64_t t) { return s[static_cast<std::size_t>(t)]; },
+        [](int64_t) { return int64_t{-1}; }, out);
   }
   return out;
 }
@@ -258,9 +263,9 @@ torch::Tensor MultitaskDecoder::loss(const torch::Tensor& features, const torch:
   }
   torch::Tensor typing = torch::zeros({}, features.options());
   if (!mentions.empty()) {
-    auto gold = torch::empty({static_cast<int64_t>(mentions.size())}, torch::kInt64);
-    for (std::size_t n = 0; n < mentions.size(); ++n) gold[static_cast<int64_t>(n)] = mentions[n].type;
-    gold = gold.to(features.device());
+    std::vector<int64_t> types;
+    for (const auto& m : mentions) types.push_back(m.type);
+    const auto gold = torch::tensor(types, torch::kInt64).to(features.device());
     if (conversion_) {
       auto logits = output_logits(features, mentions);
       typing = options_.loss == "hard" ? layers::hard_cross_entropy(logits, gold)
@@ -279,22 +284,27 @@ torch::Tensor MultitaskDecoder::loss(const torch::Tensor& features, const torch:
 }
 
 std::vector<std::vector<int64_t>> MultitaskDecoder::decode(const torch::Tensor& features, const torch::Tensor& mask) {
-  auto lengths = mask.sum(1).cpu();
+  const auto lengths = mask.sum(1).cpu();
+  const auto o_label = std::find(label_tag_.begin(), label_tag_.end(), kO) - label_tag_.begin();
   std::vector<std::vector<int64_t>> out(static_cast<std::size_t>(features.size(0)));
-  for (std::size_t b = 0; b < out.size(); ++b) out[b].assign(static_cast<std::size_t>(lengths[static_cast<int64_t>(b)].item<int64_t>()), 0);
-  const int64_t o_label = std::find(label_tag_.begin(), label_tag_.end(), kO) - label_tag_.begin();
-  for (auto& s : out) std::fill(s.begin(), s.end(), o_label < num_labels() ? o_label : 0);
-  auto mentions = detect(features, mask);
+  for (std::size_t b = 0; b < out.size(); ++b)
+    out[b].assign(static_cast<std::size_t>(lengths[static_cast<int64_t>(b)].item<int64_t>()),
+                  o_label < num_labels() ? o_label : 0);
+  const auto mentions = detect(features, mask);
   if (mentions.empty()) return out;
   auto logits = output_logits(features, mentions).cpu();  // stage 2: the last column is "not an entity"
+  // A type without an I- label cannot label a multi-word mention.
+  auto multi_word = torch::empty({logits.size(0), 1}, torch::kBool);
+  auto no_inside = torch::zeros({1, logits.size(1)}, torch::kBool);
   for (std::size_t n = 0; n < mentions.size(); ++n)
-    if (mentions[n].end - mentions[n].start > 1)
-      for (std::size_t k = 0; k < type_label_.size(); ++k)
-        if (type_label_[k][1] < 0) logits[static_cast<int64_t>(n)][static_cast<int64_t>(k)] = -std::numeric_limits<float>::infinity();
-  auto best = std::get<1>(logits.max(1));
+    multi_word[static_cast<int64_t>(n)][0] = mentions[n].end - mentions[n].start > 1;
+  for (std::size_t k = 0; k < type_label_.size(); ++k) no_inside[0][static_cast<int64_t>(k)] = type_label_[k][1] < 0;
+  logits.masked_fill_(multi_word & no_inside, -std::numeric_limits<float>::infinity());
+  const auto best = std::get<1>(logits.max(1)).contiguous();
+  const int64_t* bp = best.data_ptr<int64_t>();
   for (std::size_t n = 0; n < mentions.size(); ++n) {
     const Mention& m = mentions[n];
-    const int64_t k = best[static_cast<int64_t>(n)].item<int64_t>();
+    const int64_t k = bp[n];
     if (k >= static_cast<int64_t>(type_label_.size())) continue;  // not an entity: the words stay O
     const auto& ids = type_label_[static_cast<std::size_t>(k)];
     auto& s = out[static_cast<std::size_t>(m.sentence)];
@@ -312,9 +322,9 @@ torch::Tensor MultitaskDecoder::probabilities(const torch::Tensor& features, con
   for (std::size_t n = 0; n < mentions.size(); ++n)
     for (int64_t t = mentions[n].start; t < mentions[n].end; ++t)
       owner[static_cast<std::size_t>(mentions[n].sentence * T + t)] = static_cast<int64_t>(n);
-  auto lengths = mask.sum(1).cpu();
+  const auto lengths = mask.sum(1).cpu();
   for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < lengths[b].item<int64_t>(); ++t)
+    for (int64_t t = 0, n = lengths[b].item<int64_t>(); t < n; ++t)
       if (owner[static_cast<std::size_t>(b * T + t)] < 0) {
         owner[static_cast<std::size_t>(b * T + t)] = static_cast<int64_t>(mentions.size());
         mentions.push_back({b, t, t + 1, -1});

@@ -192,9 +192,10 @@ Config config_from_json(const json& user, const std::string& source) {
   if (!c.model.contains("encoder")) bad(source, "model.encoder", "missing (the encoder architecture to build)");
   if (!c.model["encoder"].is_string()) bad(source, "model.encoder", "expected a string, got " + type_name(c.model["encoder"]));
   const std::string encoder = c.model["encoder"].get<std::string>();
-  const std::vector<std::string> model_keys = models::model_config_keys(encoder);
+  const std::vector<std::string> model_keys = models::model_config_keys(encoder);  // empty: unknown encoder
   for (const auto& kv : c.model.items()) {
-    if (model_keys.empty() || std::find(model_keys.begin(), model_keys.end(), kv.key()) != model_keys.end()) continue;
+    if (model_keys.empty()) break;  // build_tagger names the unknown encoder
+    if (std::find(model_keys.begin(), model_keys.end(), kv.key()) != model_keys.end()) continue;
     const std::string hint = closest_key(kv.key(), model_keys);
     throw ConfigError(source + ": unknown key 'model." + kv.key() + "'" +
                       (hint.empty() ? " (not read by encoder '" + encoder + "' or any decoder)"

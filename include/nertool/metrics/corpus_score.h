@@ -14,4 +14,8 @@ namespace nertool::metrics {
 Report score_corpora(const data::Corpus& gold, int gold_column, const data::Corpus& pred, int pred_column,
                      const ScoreOptions& options = {});
 
+// The labels in `column` (0-based, negative from the end) of every token line, per sentence. A line without that
+// column is an InputError at its line.
+std::vector<std::vector<std::string>> labels_in_column(const data::Corpus& corpus, int column);
+
 }  // namespace nertool::metrics
