@@ -1,35 +1,43 @@
 #!/usr/bin/env bash
 # Reproduces a row of the seed paper's Table 3 on CoNLL-2003 with the full paper configuration and records it.
 #
-# Usage: scripts/reproduce_table3.sh bilstm_cnn [--embeddings FILE|none] [--data DIR] [--out RUN_DIR]
+# Usage: scripts/reproduce_table3.sh ROW [--embeddings FILE|none] [--data DIR] [--out RUN_DIR] [--name NAME]
 #                                    [--threads N] [--seed N] [--set key=value ...]
-#   bilstm_cnn        the model row (configs/bilstm_cnn.json)
+#   ROW               bilstm_cnn (configs/bilstm_cnn.json, the paper's softmax output) or bilstm_cnn_crf (the same
+#                     configuration with model.decoder=crf: issue #5's comparison)
 #   --embeddings F    pretrained word vectors (GloVe text, word2vec/fastText .vec, word2vec binary); the
 #                     dimension is read from the file and set as model.bilstm_cnn.word_dim. "none" (default):
 #                     random initialisation. scripts/train_embeddings.sh makes fastText vectors from allowed text.
 #   --data DIR        folder with train.txt, valid.txt, test.txt (default: ../shared/data/conll2003)
-#   --out RUN_DIR     run directory (default: runs/table3/<row>-<embeddings name>-seed<seed>)
+#   --out RUN_DIR     run directory (default: runs/table3/<name>)
+#   --name NAME       the run's name in results/ (default: <row>-<embeddings name>-seed<seed>)
 #   --threads N       intra-op threads for LibTorch (default: all cores)
 #   --seed N          training seed (default 42)
 #   --set k=v         extra config overrides, passed to `nertool train`
 # Environment: NERTOOL (the binary; default build/nertool, else build-*/nertool).
-# Writes results/<row>-<embeddings name>-seed<seed>.json (valid and test F1 of the best-on-dev epoch, epochs run,
+# Writes results/<name>.json (valid and test F1 of the best-on-dev epoch, epochs run,
 # best epoch, wall time, command) and appends the same as a Markdown row to results/table3.md.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROW=${1:-}
-[[ $ROW == bilstm_cnn ]] || { echo "usage: $0 bilstm_cnn [--embeddings FILE|none] [--data DIR] [...] (see the header)" >&2; exit 2; }
+case "$ROW" in
+  bilstm_cnn) CONFIG=bilstm_cnn ROW_SETS=() ;;
+  bilstm_cnn_crf) CONFIG=bilstm_cnn ROW_SETS=(--set model.decoder=crf) ;;
+  *) echo "usage: $0 bilstm_cnn|bilstm_cnn_crf [--embeddings FILE|none] [--data DIR] [...] (see the header)" >&2
+     exit 2 ;;
+esac
 shift
-EMB=none DATA="$ROOT/../shared/data/conll2003" OUT="" THREADS=0 SEED=42 SETS=()
+EMB=none DATA="$ROOT/../shared/data/conll2003" OUT="" NAME="" THREADS=0 SEED=42 SETS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --embeddings) EMB=$2; shift 2 ;;
     --data) DATA=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --name) NAME=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --set) SETS+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,10 +59,10 @@ if [[ $EMB != none ]]; then
   EMB_ARGS=(--set "model.bilstm_cnn.embeddings=$EMB" --set "model.bilstm_cnn.word_dim=$DIM")
   EMB_NAME=$(basename "$EMB"); EMB_NAME=${EMB_NAME%.*}
 fi
-NAME="$ROW-$EMB_NAME-seed$SEED"
+NAME=${NAME:-"$ROW-$EMB_NAME-seed$SEED"}
 OUT=${OUT:-"$ROOT/runs/table3/$NAME"}
-CMD=("$NERTOOL" train --config "$ROOT/configs/$ROW.json" --data "$DATA" --out "$OUT" --seed "$SEED"
-     --set "train.num_threads=$THREADS" "${EMB_ARGS[@]}" "${SETS[@]}")
+CMD=("$NERTOOL" train --config "$ROOT/configs/$CONFIG.json" --data "$DATA" --out "$OUT" --seed "$SEED"
+     --set "train.num_threads=$THREADS" "${ROW_SETS[@]}" "${EMB_ARGS[@]}" "${SETS[@]}")
 echo "running: ${CMD[*]}" >&2
 start=$(date +%s)
 "${CMD[@]}"

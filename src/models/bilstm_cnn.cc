@@ -11,32 +11,15 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/layers/bilstm_stack.h"
 #include "nertool/layers/word_features.h"
+#include "section_options.h"
 
 namespace nertool::models {
 
 namespace {
 
-// Reads one option of a config object, checking its JSON type; `where` names the section in messages.
-template <typename T>
-void read_option(const nlohmann::json& j, const char* key, T& out, const std::string& where) {
-  auto it = j.find(key);
-  if (it == j.end()) return;
-  const auto& v = *it;
-  bool ok;
-  if constexpr (std::is_same_v<T, bool>) ok = v.is_boolean();
-  else if constexpr (std::is_same_v<T, int64_t>) ok = v.is_number_integer();
-  else if constexpr (std::is_same_v<T, double>) ok = v.is_number();
-  else ok = v.is_string();
-  if (!ok) throw ConfigError(where + "." + key + ": expected " +
-                             (std::is_same_v<T, bool> ? "true or false" : std::is_same_v<T, int64_t> ? "an integer"
-                              : std::is_same_v<T, double> ? "a number" : "a string") + ", got " + v.dump());
-  out = v.get<T>();
-}
-
-void require(bool ok, const std::string& where, const char* key, const std::string& rule, const std::string& value) {
-  if (!ok) throw ConfigError(where + "." + key + " = " + value + ": must be " + rule);
-}
+using section::require;
 
 const char* kSection = "model.bilstm_cnn";
 
@@ -44,38 +27,32 @@ const char* kSection = "model.bilstm_cnn";
 
 BiLstmCnnOptions BiLstmCnnOptions::from_json(const nlohmann::json& j) {
   BiLstmCnnOptions o;
+  section::check_keys(j, kSection,
+                      {"word_dim", "embeddings", "embeddings_format", "max_vocab", "word_min_count", "lowercase_words",
+                       "normalize_digits", "unk_replace", "casing_dim", "char_dim", "char_type_dim", "char_filters",
+                       "char_width", "char_dropout", "max_word_length", "hidden_size", "num_layers", "dropout",
+                       "embedding_dropout"});
   if (j.is_null()) return o;
-  if (!j.is_object()) throw ConfigError(std::string(kSection) + ": expected an object");
-  static const std::set<std::string> known = {
-      "word_dim", "embeddings", "embeddings_format", "max_vocab", "word_min_count", "lowercase_words",
-      "normalize_digits", "unk_replace", "casing_dim", "char_dim", "char_type_dim", "char_filters", "char_width",
-      "char_dropout", "max_word_length", "hidden_size", "num_layers", "dropout", "embedding_dropout"};
-  for (const auto& [key, value] : j.items())
-    if (!known.count(key)) {
-      std::string list;
-      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw ConfigError("unknown key " + std::string(kSection) + "." + key + " (known: " + list + ")");
-    }
   const std::string w = kSection;
-  read_option(j, "word_dim", o.word_dim, w);
-  read_option(j, "embeddings", o.embeddings, w);
-  read_option(j, "embeddings_format", o.embeddings_format, w);
-  read_option(j, "max_vocab", o.max_vocab, w);
-  read_option(j, "word_min_count", o.word_min_count, w);
-  read_option(j, "lowercase_words", o.lowercase_words, w);
-  read_option(j, "normalize_digits", o.normalize_digits, w);
-  read_option(j, "unk_replace", o.unk_replace, w);
-  read_option(j, "casing_dim", o.casing_dim, w);
-  read_option(j, "char_dim", o.char_dim, w);
-  read_option(j, "char_type_dim", o.char_type_dim, w);
-  read_option(j, "char_filters", o.char_filters, w);
-  read_option(j, "char_width", o.char_width, w);
-  read_option(j, "char_dropout", o.char_dropout, w);
-  read_option(j, "max_word_length", o.max_word_length, w);
-  read_option(j, "hidden_size", o.hidden_size, w);
-  read_option(j, "num_layers", o.num_layers, w);
-  read_option(j, "dropout", o.dropout, w);
-  read_option(j, "embedding_dropout", o.embedding_dropout, w);
+  section::read(j, "word_dim", o.word_dim, w);
+  section::read(j, "embeddings", o.embeddings, w);
+  section::read(j, "embeddings_format", o.embeddings_format, w);
+  section::read(j, "max_vocab", o.max_vocab, w);
+  section::read(j, "word_min_count", o.word_min_count, w);
+  section::read(j, "lowercase_words", o.lowercase_words, w);
+  section::read(j, "normalize_digits", o.normalize_digits, w);
+  section::read(j, "unk_replace", o.unk_replace, w);
+  section::read(j, "casing_dim", o.casing_dim, w);
+  section::read(j, "char_dim", o.char_dim, w);
+  section::read(j, "char_type_dim", o.char_type_dim, w);
+  section::read(j, "char_filters", o.char_filters, w);
+  section::read(j, "char_width", o.char_width, w);
+  section::read(j, "char_dropout", o.char_dropout, w);
+  section::read(j, "max_word_length", o.max_word_length, w);
+  section::read(j, "hidden_size", o.hidden_size, w);
+  section::read(j, "num_layers", o.num_layers, w);
+  section::read(j, "dropout", o.dropout, w);
+  section::read(j, "embedding_dropout", o.embedding_dropout, w);
   auto s = [](auto x) { return std::to_string(x); };
   require(o.word_dim >= 1, w, "word_dim", ">= 1", s(o.word_dim));
   if (o.embeddings_format != "none") io::parse_vector_format(o.embeddings_format);
@@ -90,8 +67,10 @@ BiLstmCnnOptions BiLstmCnnOptions::from_json(const nlohmann::json& j) {
   require(o.hidden_size >= 1, w, "hidden_size", ">= 1", s(o.hidden_size));
   require(o.num_layers >= 1, w, "num_layers", ">= 1", s(o.num_layers));
   for (auto [k, v] : {std::pair{"dropout", o.dropout}, {"embedding_dropout", o.embedding_dropout},
-                      {"char_dropout", o.char_dropout}, {"unk_replace", o.unk_replace}})
+                      {"char_dropout", o.char_dropout}})
     require(v >= 0.0 && v < 1.0, w, k, "in [0, 1)", s(v));
+  // A probability, not a dropout rate: 1 (always feed singletons as <unk>) is meaningful.
+  require(o.unk_replace >= 0.0 && o.unk_replace <= 1.0, w, "unk_replace", "in [0, 1]", s(o.unk_replace));
   return o;
 }
 
@@ -157,12 +136,7 @@ BiLstmCnnEncoder::BiLstmCnnEncoder(BiLstmCnnOptions options, layers::Vocabulary 
   in += options_.char_filters;
   embedding_dropout_ = register_module("embedding_dropout", nn::Dropout(options_.embedding_dropout));
   dropout_ = register_module("dropout", nn::Dropout(options_.dropout));
-  for (int64_t l = 0; l < options_.num_layers; ++l) {
-    lstms_.push_back(register_module(
-        "lstm" + std::to_string(l),
-        nn::LSTM(nn::LSTMOptions(in, options_.hidden_size).num_layers(1).bidirectional(true).batch_first(true))));
-    in = 2 * options_.hidden_size;
-  }
+  lstms_ = layers::register_bilstm_stack(*this, in, options_.hidden_size, options_.num_layers);
   auto singleton = torch::zeros({V}, torch::kBool);
   for (int64_t id : singleton_ids) singleton[id] = true;
   singleton_ = register_buffer("singleton", singleton);
@@ -173,11 +147,19 @@ std::string BiLstmCnnEncoder::word_key(const std::string& token) const {
   return options_.normalize_digits ? layers::fold_digits(key) : key;
 }
 
-int64_t BiLstmCnnEncoder::word_id(const std::string& token) const {
-  std::string key = word_key(token);
-  int64_t id = words_.find(key);
-  if (id < 0 && !options_.lowercase_words) id = words_.find(layers::utf8_lower(key));
+namespace {
+
+// The embedding row of a word key: the key itself, else (keys keep their case) its lower-cased form, else <unk>.
+int64_t find_word_row(const layers::Vocabulary& words, const std::string& key, bool lowercase_words) {
+  int64_t id = words.find(key);
+  if (id < 0 && !lowercase_words) id = words.find(layers::utf8_lower(key));
   return id < 0 ? layers::Vocabulary::kUnknown : id;
+}
+
+}  // namespace
+
+int64_t BiLstmCnnEncoder::word_id(const std::string& token) const {
+  return find_word_row(words_, word_key(token), options_.lowercase_words);
 }
 
 void BiLstmCnnEncoder::featurize(Batch& batch) const {
@@ -232,7 +214,6 @@ void BiLstmCnnEncoder::featurize(Batch& batch) const {
 }
 
 torch::Tensor BiLstmCnnEncoder::forward(const Batch& batch) {
-  namespace rnn = torch::nn::utils::rnn;
   const auto& mask = batch.word_mask;
   const int64_t B = mask.size(0), T = mask.size(1);
   auto words = batch.input("words");
@@ -250,16 +231,7 @@ torch::Tensor BiLstmCnnEncoder::forward(const Batch& batch) {
   auto char_features = torch::zeros({B, T, char_vectors.size(1)}, char_vectors.options()).index_put({mask}, char_vectors);
   parts.push_back(char_features);
   auto x = embedding_dropout_->forward(torch::cat(parts, -1));
-  // Packed sequences: the backward direction starts at each sentence's last real word, never at padding, so a
-  // sentence's features do not depend on the rest of the batch.
-  auto lengths = mask.sum(1).clamp_min(1).to(torch::kCPU, torch::kInt64);
-  for (auto& lstm : lstms_) {
-    auto packed = rnn::pack_padded_sequence(x, lengths, /*batch_first=*/true, /*enforce_sorted=*/false);
-    auto out = std::get<0>(lstm->forward_with_packed_input(packed));
-    x = std::get<0>(rnn::pad_packed_sequence(out, /*batch_first=*/true, 0.0, T));
-    x = dropout_->forward(x);
-  }
-  return x;
+  return layers::run_bilstm_stack(lstms_, dropout_, x, mask);
 }
 
 void BiLstmCnnEncoder::save_vocabularies(const std::string& dir) const {
@@ -332,13 +304,19 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
   // Then training words without a pretrained vector (exact or lower-cased), most frequent first.
   std::vector<std::pair<std::string, int64_t>> by_count(counts.begin(), counts.end());
   std::stable_sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  std::vector<int64_t> singletons;
   for (const auto& [k, n] : by_count) {
     if (n < options.word_min_count || words.contains(k)) continue;
     if (vectors && !options.lowercase_words && words.contains(layers::utf8_lower(k))) continue;
-    int64_t id = words.add(k);
-    if (n == 1) singletons.push_back(id);
+    words.add(k);
   }
+  // Singletons are counted per embedding row, whichever way training tokens reach it (own row, a pretrained row,
+  // a lower-cased pretrained row): unk_replace must also teach <unk> when every training word has a vector.
+  std::vector<int64_t> row_count(static_cast<std::size_t>(words.size()), 0);
+  for (const auto& [k, n] : counts)
+    row_count[static_cast<std::size_t>(find_word_row(words, k, options.lowercase_words))] += n;
+  std::vector<int64_t> singletons;
+  for (int64_t id = 2; id < words.size(); ++id)
+    if (row_count[static_cast<std::size_t>(id)] == 1) singletons.push_back(id);
   for (const auto& [c, n] : char_counts) chars.add(c);
   spdlog::info("bilstm_cnn: {} words ({} from the vector file), {} characters", words.size(),
                vectors ? keyed.size() : 0, chars.size());

@@ -303,7 +303,11 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
 void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
   auto loaded = train::load_model(model_dir, "cpu");
   auto* encoder = dynamic_cast<HfTransformerEncoder*>(&loaded.tagger->encoder());
-  if (!encoder) throw ConfigError(model_dir + " is not a transformer model (model.encoder must be bert or roberta)");
+  if (!encoder)
+    throw ConfigError(model_dir + (loaded.config.model.contains("word_lstm")
+                                       ? ": a BiLSTM (model.word_lstm) sits on its encoder; Hugging Face token "
+                                         "classification has no such layer"
+                                       : " is not a transformer model (model.encoder must be bert or roberta)"));
   if (!dynamic_cast<SoftmaxDecoder*>(&loaded.tagger->decoder()))
     throw ConfigError(model_dir + ": only the softmax decoder has a Hugging Face counterpart (this model uses " +
                       loaded.config.model.value("decoder", std::string("?")) + ")");

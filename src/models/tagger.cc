@@ -5,6 +5,7 @@
 #include <set>
 
 #include "nertool/core/error.h"
+#include "nertool/models/word_lstm_encoder.h"
 
 namespace nertool::models {
 
@@ -92,7 +93,7 @@ std::vector<std::string> decoder_names() { register_builtin_models(); return key
 std::vector<std::string> model_config_keys(const std::string& encoder) {
   register_builtin_models();
   if (!encoders().count(encoder)) return {};
-  std::vector<std::string> out = {"encoder", "decoder"};
+  std::vector<std::string> out = {"encoder", "decoder", "word_lstm"};
   for (const auto& kv : encoders()) out.push_back(kv.first);
   for (const auto& kv : decoders()) out.push_back(kv.first);
   for (const auto& key : encoder_model_keys()[encoder]) out.push_back(key);
@@ -111,6 +112,8 @@ Tagger build_tagger(const BuildContext& context) {
   if (d == decoders().end())
     throw ConfigError("unknown decoder '" + dec + "' (model.decoder; known: " + join(keys(decoders())) + ")");
   auto encoder = e->second(context);
+  if (auto w = cfg.find("word_lstm"); w != cfg.end() && !w->is_null())
+    encoder = std::make_shared<WordLstmEncoder>(std::move(encoder), WordLstmOptions::from_json(*w));
   auto decoder = d->second(context, encoder->output_dim(), encoder->num_directions());
   return Tagger(encoder, decoder, context.labels);
 }

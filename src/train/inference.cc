@@ -132,24 +132,36 @@ std::vector<data::Span> lenient_spans(const std::vector<std::string>& tags) {
 
 namespace {
 
-// Reads a CoNLL stream a chunk of sentences at a time, keeping file line numbers in errors.
+// Reads a CoNLL stream a chunk of sentences at a time, keeping file line numbers in errors. A chunk ends at a
+// document boundary (the next -DOCSTART-) once it holds `chunk` sentences, so that encoders with document context
+// see every sentence's whole document; in input without -DOCSTART- lines, or with a document longer than another
+// `chunk` sentences, it ends at the next sentence boundary after 2 x `chunk` sentences (memory stays bounded).
 class ConllChunkReader {
  public:
   ConllChunkReader(std::istream& in, std::string name, data::ReadOptions options, std::size_t chunk)
       : in_(in), name_(std::move(name)), options_(options), chunk_(chunk) {}
   bool next(data::Corpus& corpus) {
     std::string text, line;
-    std::size_t sentences = 0, first_line = line_ + 1;
+    std::size_t sentences = 0;
+    const std::size_t first_line = next_line_;
     bool in_sentence = false;
-    while (std::getline(in_, line)) {
-      ++line_;
-      bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+    while (read_line(line)) {
+      const bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+      if (line.rfind("-DOCSTART-", 0) == 0) {
+        documents_ = true;
+        if (sentences >= chunk_ && !in_sentence) {  // the chunk is full: this document starts the next one
+          pending_ = std::move(line);
+          has_pending_ = true;
+          break;
+        }
+      }
+      ++next_line_;
       text += line;
       text += '\n';
       if (blank) {
         if (in_sentence) ++sentences;
         in_sentence = false;
-        if (sentences >= chunk_) break;
+        if (sentences >= (documents_ ? 2 * chunk_ : chunk_)) break;
       } else if (line.rfind("-DOCSTART-", 0) != 0) {
         in_sentence = true;
       }
@@ -165,11 +177,23 @@ class ConllChunkReader {
   }
 
  private:
+  bool read_line(std::string& line) {
+    if (has_pending_) {
+      line = std::move(pending_);
+      has_pending_ = false;
+      return true;
+    }
+    return static_cast<bool>(std::getline(in_, line));
+  }
+
   std::istream& in_;
   std::string name_;
   data::ReadOptions options_;
   std::size_t chunk_;
-  std::size_t line_ = 0;
+  std::size_t next_line_ = 1;  // file line number of the next line to be taken into a chunk
+  std::string pending_;        // a -DOCSTART- line read, but belonging to the next chunk
+  bool has_pending_ = false;
+  bool documents_ = false;     // the input has -DOCSTART- lines
 };
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {

@@ -133,6 +133,13 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
     rng_state = gen.get_state();
   }
   archive.write("torch_cpu_rng", rng_state);
+  // CUDA generators drive dropout on a GPU: each device's state, so a resumed GPU run draws the same masks.
+  if (torch::cuda::is_available())
+    for (int64_t d = 0; d < static_cast<int64_t>(torch::cuda::device_count()); ++d) {
+      auto cuda_gen = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d)));
+      std::lock_guard<std::mutex> lock(cuda_gen.mutex());
+      archive.write("torch_cuda_rng_" + std::to_string(d), cuda_gen.get_state());
+    }
   archive.write("state", c10::IValue(state.to_json().dump()));
   write_file_atomic(path, [&](std::ostream& out) { archive.save_to(out); });
 }
@@ -156,6 +163,15 @@ RunState load_checkpoint(const std::string& path, torch::nn::Module& model, torc
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_state(rng_state);
   }
+  // A checkpoint written on a GPU machine and resumed on another one (or on CPU) restores what both have.
+  if (torch::cuda::is_available())
+    for (int64_t d = 0; d < static_cast<int64_t>(torch::cuda::device_count()); ++d) {
+      torch::Tensor cuda_state;
+      if (!archive.try_read("torch_cuda_rng_" + std::to_string(d), cuda_state)) break;
+      auto cuda_gen = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d)));
+      std::lock_guard<std::mutex> lock(cuda_gen.mutex());
+      cuda_gen.set_state(cuda_state);
+    }
   c10::IValue state;
   archive.read("state", state);
   return RunState::from_json(json::parse(state.toStringRef()));

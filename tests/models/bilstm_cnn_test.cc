@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "bilstm_test_util.h"
 #include "nertool/core/error.h"
@@ -145,6 +146,57 @@ TEST(BiLstmCnn, PretrainedVectorsWithLowercaseFallback) {
   EXPECT_THROW(build(corpus, dir.path(), small_model({{"embeddings", path}, {"word_dim", 5}})), ConfigError);
 }
 
+TEST(BiLstmCnn, SingletonsAreCountedPerEmbeddingRow) {
+  TempDir dir;
+  auto path = dir.file("vectors.txt");
+  {
+    std::ofstream out(path);
+    out << "germany 1 2 3 4 5 6 7 8\nthe 0 1 0 1 0 1 0 1\nto 1 1 1 1 1 1 1 1\nunseen 2 2 2 2 2 2 2 2\n";
+  }
+  auto corpus = nertool::testing::tiny_corpus();
+  auto singletons = [](const BiLstmCnnEncoder& enc) {
+    std::set<std::string> out;
+    auto flags = enc.named_buffers()["singleton"];
+    for (int64_t id = 0; id < flags.size(0); ++id)
+      if (flags[id].item<bool>()) out.insert(enc.words().item(id));
+    return out;
+  };
+  // With vectors: "Germany" (once) reaches the pretrained "germany" row and "the" (once) its own pretrained row;
+  // "to" (twice) and the file-only "unseen" (never) are not singletons; "lamb" (once, no vector) has its own row.
+  auto with_vectors = singletons(*build(corpus, dir.path(), small_model({{"embeddings", path}})));
+  EXPECT_TRUE(with_vectors.count("germany"));
+  EXPECT_TRUE(with_vectors.count("the"));
+  EXPECT_TRUE(with_vectors.count("lamb"));
+  EXPECT_FALSE(with_vectors.count("to"));
+  EXPECT_FALSE(with_vectors.count("unseen"));
+  EXPECT_FALSE(with_vectors.count("."));
+  // Without vectors every training word has its own row.
+  auto plain = singletons(*build(corpus, dir.path()));
+  EXPECT_TRUE(plain.count("EU"));
+  EXPECT_TRUE(plain.count("Germany"));
+  EXPECT_FALSE(plain.count("to"));
+}
+
+TEST(BiLstmCnn, UnkReplaceFeedsSingletonsAsUnknownOnlyInTraining) {
+  TempDir dir;
+  auto corpus = nertool::testing::tiny_corpus();
+  auto enc = build(corpus, dir.path(),
+                   small_model({{"unk_replace", 1.0}, {"dropout", 0.0}, {"embedding_dropout", 0.0}}));
+  const auto& s = corpus.sentences[0];  // EU rejects German call to boycott British lamb .
+  auto batch = nertool::testing::make_batch({&s}, LabelSet::from_corpus(corpus), *enc);
+  auto as_unknown = batch;
+  auto words = batch.input("words").clone();
+  auto singleton = enc->named_buffers()["singleton"];
+  words.masked_fill_(singleton.index({words}), layers::Vocabulary::kUnknown);
+  ASSERT_GT(words.eq(layers::Vocabulary::kUnknown).sum().item<int64_t>(), 0);
+  as_unknown.inputs["words"] = words;
+  torch::NoGradGuard no_grad;
+  enc->train();
+  EXPECT_TRUE(torch::equal(enc->forward(batch), enc->forward(as_unknown)));
+  enc->eval();
+  EXPECT_FALSE(torch::allclose(enc->forward(batch), enc->forward(as_unknown)));
+}
+
 TEST(BiLstmCnn, LowercaseAndDigitOptions) {
   TempDir dir;
   auto corpus = nertool::testing::tiny_corpus();
@@ -166,6 +218,7 @@ TEST(BiLstmCnn, ConfigErrorsNameTheKey) {
     EXPECT_NE(std::string(e.what()).find("model.bilstm_cnn.hiden_size"), std::string::npos) << e.what();
   }
   EXPECT_THROW(build(corpus, dir.path(), small_model({{"dropout", 1.5}})), ConfigError);
+  EXPECT_THROW(build(corpus, dir.path(), small_model({{"unk_replace", 1.01}})), ConfigError);
   EXPECT_THROW(build(corpus, dir.path(), small_model({{"char_width", 2}})), ConfigError);
   EXPECT_THROW(build(corpus, dir.path(), small_model({{"num_layers", "two"}})), ConfigError);
   EXPECT_THROW(build(corpus, dir.path(), small_model({{"embeddings_format", "xml"}})), ConfigError);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/train/config.h"
@@ -135,3 +137,16 @@ TEST(Config, ClosestKey) {
 
 }  // namespace
 }  // namespace nertool::train
+
+// Every shipped config loads: keys known, values valid, model sections read by the encoder or decoder they name
+// (the component sections themselves are checked when a model is built, in the CLI tests).
+TEST(Config, EveryShippedConfigLoads) {
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(nertool::testing::source_path("configs"))) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(nertool::train::load_config(entry.path().string()));
+    ++n;
+  }
+  EXPECT_GE(n, 8u);
+}

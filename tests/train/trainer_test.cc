@@ -59,11 +59,13 @@ void expect_same_history(const TrainResult& a, const TrainResult& b) {
   }
 }
 
-// Interrupted after epoch 2 and resumed: the same weights, bit for bit, and the same per-epoch numbers as an
-// uninterrupted run. A linear schedule with warm-up and dropout make the optimizer, schedule and RNG state matter.
-TEST(Trainer, ResumeEqualsUninterrupted) {
+// Interrupted after epoch 2 and resumed: the same weights and the same per-epoch numbers as an uninterrupted run
+// (bit for bit on CPU; on CUDA within float noise, since its scatter-add backward sums in no fixed order). A linear
+// schedule with warm-up and dropout make the optimizer, schedule and RNG state (CPU, or CUDA's) matter.
+void expect_resume_equals_uninterrupted(const std::string& device) {
   nertool::testing::TempDir dir;
-  Config c = sample_config({"train.schedule=linear", "train.warmup_ratio=0.1"});
+  const bool exact = device == "cpu";
+  Config c = sample_config({"train.schedule=linear", "train.warmup_ratio=0.1", "train.device=\"" + device + "\""});
   auto straight = train_model(options_for(c, dir.file("straight")));
   ASSERT_TRUE(straight.finished);
   ASSERT_EQ(straight.epochs_done, 4);
@@ -79,13 +81,20 @@ TEST(Trainer, ResumeEqualsUninterrupted) {
   auto resumed = train_model(second);
   EXPECT_TRUE(resumed.finished);
   EXPECT_EQ(resumed.epochs_done, 4);
-  expect_same_history(straight, resumed);
-  EXPECT_EQ(straight.best_epoch, resumed.best_epoch);
+  if (exact) {
+    expect_same_history(straight, resumed);
+    EXPECT_EQ(straight.best_epoch, resumed.best_epoch);
+  } else {
+    ASSERT_EQ(straight.history.size(), resumed.history.size());
+    for (std::size_t i = 0; i < straight.history.size(); ++i)
+      EXPECT_NEAR(straight.history[i].train_loss, resumed.history[i].train_loss, 1e-4) << "epoch " << i + 1;
+  }
 
   auto a = tensors_of(dir.file("straight"));
   auto b = tensors_of(dir.file("resumed"));
   ASSERT_EQ(a.size(), b.size());
-  for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
+  for (const auto& [name, t] : a)
+    EXPECT_TRUE(exact ? torch::equal(t, b.at(name)) : torch::allclose(t, b.at(name), 1e-4, 1e-5)) << name;
 
   // A different seed gives different weights (the comparison above can fail).
   auto other = train_model(options_for(sample_config({"train.schedule=linear", "train.warmup_ratio=0.1",
@@ -93,6 +102,13 @@ TEST(Trainer, ResumeEqualsUninterrupted) {
                                        dir.file("other")));
   auto c8 = tensors_of(dir.file("other"));
   EXPECT_FALSE(torch::equal(c8.begin()->second, a.begin()->second));
+}
+
+TEST(Trainer, ResumeEqualsUninterrupted) { expect_resume_equals_uninterrupted("cpu"); }
+
+TEST(Trainer, ResumeEqualsUninterruptedOnCuda) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  expect_resume_equals_uninterrupted("cuda");
 }
 
 TEST(Trainer, RunDirectoryRoundTrip) {

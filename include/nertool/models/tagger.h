@@ -75,12 +75,13 @@ void register_decoder(const std::string& name, DecoderBuilder builder);
 std::vector<std::string> encoder_names();
 std::vector<std::string> decoder_names();
 
-// The keys a `model` section with this encoder may hold: "encoder", "decoder", the section of every registered
+// The keys a `model` section with this encoder may hold: "encoder", "decoder", "word_lstm", the section of every registered
 // component (a config keeps working when --set switches its encoder or decoder), and the keys the encoder
 // declared. Empty for an unknown encoder (build_tagger reports that).
 std::vector<std::string> model_config_keys(const std::string& encoder);
 
-// Builds config["encoder"] (a name) and config["decoder"] (a name). Throws ConfigError for unknown names.
+// Builds config["encoder"] (a name) and config["decoder"] (a name); a "word_lstm" section puts a BiLSTM stack
+// between them (models/word_lstm_encoder.h). Throws ConfigError for unknown names.
 Tagger build_tagger(const BuildContext& context);
 
 }  // namespace nertool::models
