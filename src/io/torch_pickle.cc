@@ -15,8 +15,16 @@ NamedTensors read_torch_state_dict(const std::string& path) {
     throw InputError(path, 0,
                      "not a zip-format PyTorch checkpoint (files saved by PyTorch < 1.6 must be re-saved with "
                      "torch.save, or converted to model.safetensors)");
-  // LibTorch's unpickler understands torch.save's state dicts (collections.OrderedDict, persistent storage ids,
-  // torch._utils._rebuild_tensor_v2), so no unpickler of our own is needed.
+  // LibTorch's unpickler understands torch.save's plain-dict state dicts (persistent storage ids,
+  // torch._utils._rebuild_tensor_v2), which is what transformers has written since 2022. It turns a
+  // collections.OrderedDict (what `model.state_dict()` returns, saved as such by older transformers) into None and
+  // then fails on an internal assertion: say so, with the way out. (torch.save stores data.pkl uncompressed.)
+  if (bytes.find("ccollections\nOrderedDict\n") != std::string::npos)
+    throw InputError(path, 0,
+                     "this checkpoint holds a collections.OrderedDict (torch.save(model.state_dict()) from older "
+                     "transformers), which LibTorch's unpickler cannot read; use the repository's "
+                     "model.safetensors, or re-save the weights once in Python: "
+                     "python3 -c \"import sys,torch; p=sys.argv[1]; torch.save(dict(torch.load(p)), p)\" " + path);
   c10::IValue value;
   try {
     std::vector<char> data(bytes.begin(), bytes.end());

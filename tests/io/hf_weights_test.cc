@@ -124,6 +124,19 @@ TEST(TorchStateDict, RejectsFilesThatAreNotZipCheckpoints) {
   }
   write_file_atomic(tmp.file("broken.bin"), std::string("PK\x03\x04garbage", 11));
   EXPECT_THROW(read_torch_state_dict(tmp.file("broken.bin")), InputError);
+  // An OrderedDict state dict (the pickle's first opcodes as torch.save writes them): a clear error and the way out,
+  // not LibTorch's internal assertion.
+  write_file_atomic(tmp.file("ordered.bin"),
+                    std::string("PK\x03\x04") + "archive/data.pkl" + std::string("\x80\x02", 2) +
+                        "ccollections\nOrderedDict\n)R");
+  try {
+    read_torch_state_dict(tmp.file("ordered.bin"));
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), tmp.file("ordered.bin"));
+    EXPECT_NE(std::string(e.what()).find("collections.OrderedDict"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("model.safetensors"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

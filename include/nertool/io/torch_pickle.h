@@ -6,9 +6,10 @@
 
 namespace nertool::io {
 
-// Reads a state dict saved by torch.save in the zip format (PyTorch >= 1.6): a (possibly ordered) dict name ->
-// tensor, in the file's order. Non-tensor values are skipped. Throws InputError naming the file for anything
-// else (the legacy pre-1.6 format, a pickle that is not a dict, a corrupt archive).
+// Reads a state dict saved by torch.save in the zip format (PyTorch >= 1.6): a dict name -> tensor, in the file's
+// order. Non-tensor values are skipped. Throws InputError naming the file for anything else (the legacy pre-1.6
+// format, a collections.OrderedDict, which LibTorch's unpickler cannot read, a pickle that is not a dict, a corrupt
+// archive).
 NamedTensors read_torch_state_dict(const std::string& path);
 
 }  // namespace nertool::io
