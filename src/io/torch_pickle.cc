@@ -18,8 +18,11 @@ NamedTensors read_torch_state_dict(const std::string& path) {
   // LibTorch's unpickler understands torch.save's plain-dict state dicts (persistent storage ids,
   // torch._utils._rebuild_tensor_v2), which is what transformers has written since 2022. It turns a
   // collections.OrderedDict (what `model.state_dict()` returns, saved as such by older transformers) into None and
-  // then fails on an internal assertion: say so, with the way out. (torch.save stores data.pkl uncompressed.)
-  if (bytes.find("ccollections\nOrderedDict\n") != std::string::npos)
+  // then fails on an internal assertion: say so, with the way out. Only the top-level object matters: tensors carry
+  // an empty OrderedDict of backward hooks, which LibTorch handles. (torch.save stores data.pkl uncompressed, first.)
+  const auto pkl = bytes.find("data.pkl");
+  const auto proto = pkl == std::string::npos ? pkl : bytes.find("\x80\x02", pkl);
+  if (proto != std::string::npos && bytes.compare(proto + 2, 25, "ccollections\nOrderedDict\n") == 0)
     throw InputError(path, 0,
                      "this checkpoint holds a collections.OrderedDict (torch.save(model.state_dict()) from older "
                      "transformers), which LibTorch's unpickler cannot read; use the repository's "

@@ -129,6 +129,14 @@ TEST(TorchStateDict, RejectsFilesThatAreNotZipCheckpoints) {
   write_file_atomic(tmp.file("ordered.bin"),
                     std::string("PK\x03\x04") + "archive/data.pkl" + std::string("\x80\x02", 2) +
                         "ccollections\nOrderedDict\n)R");
+  // The same string further in (the backward hooks of every tensor) is not the top-level object: no such error.
+  write_file_atomic(tmp.file("hooks.bin"), std::string("PK\x03\x04") + "archive/data.pkl" +
+                                               std::string("\x80\x02", 2) + "}q\x01" "ccollections\nOrderedDict\n)R");
+  try {
+    read_torch_state_dict(tmp.file("hooks.bin"));
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()).find("collections.OrderedDict"), std::string::npos) << e.what();
+  }
   try {
     read_torch_state_dict(tmp.file("ordered.bin"));
     FAIL() << "expected InputError";
