@@ -7,7 +7,6 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
-#include <set>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"

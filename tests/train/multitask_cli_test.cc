@@ -42,6 +42,16 @@ std::string first_sentences(const std::string& path, int n) {
   return out;
 }
 
+// dir/onto/{train,dev,test}.txt: the first `train` sentences of OntoNotes train, the first `held_out` of dev and test.
+void write_ontonotes_slice(const TempDir& dir, int train, int held_out) {
+  fs::create_directories(dir.file("onto"));
+  nertool::write_file_atomic(dir.file("onto/train.txt"),
+                             first_sentences(shared_path("data/ontonotes5/train.txt"), train));
+  for (const std::string split : {"dev", "test"})
+    nertool::write_file_atomic(dir.file("onto/" + split + ".txt"),
+                               first_sentences(shared_path("data/ontonotes5/" + split + ".txt"), held_out));
+}
+
 // Small sizes, so that two stages train in seconds.
 const std::string kSmall =
     " --set model.bilstm_cnn.word_dim=16 --set model.bilstm_cnn.hidden_size=24 --set model.bilstm_cnn.char_filters=8"
@@ -50,10 +60,7 @@ const std::string kSmall =
 TEST(MultitaskCli, TwoStageTransferWithFrozenDetection) {
   NERTOOL_REQUIRE_SHARED("data/ontonotes5/train.txt");
   TempDir dir;
-  fs::create_directories(dir.file("onto"));
-  nertool::write_file_atomic(dir.file("onto/train.txt"), first_sentences(shared_path("data/ontonotes5/train.txt"), 300));
-  nertool::write_file_atomic(dir.file("onto/dev.txt"), first_sentences(shared_path("data/ontonotes5/dev.txt"), 60));
-  nertool::write_file_atomic(dir.file("onto/test.txt"), first_sentences(shared_path("data/ontonotes5/test.txt"), 60));
+  write_ontonotes_slice(dir, 300, 60);
   const std::string taxonomies = " --set model.multitask.taxonomy=" + source_path("configs/taxonomies/ontonotes5.json");
   const std::string pre = dir.file("pre"), fine = dir.file("fine"), hard = dir.file("hard");
 
@@ -163,10 +170,7 @@ TEST(MultitaskCli, BertWithWordLstmTwoStages) {
   NERTOOL_REQUIRE_SHARED("data/ontonotes5/train.txt");
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
   TempDir dir;
-  fs::create_directories(dir.file("onto"));
-  nertool::write_file_atomic(dir.file("onto/train.txt"), first_sentences(shared_path("data/ontonotes5/train.txt"), 120));
-  nertool::write_file_atomic(dir.file("onto/dev.txt"), first_sentences(shared_path("data/ontonotes5/dev.txt"), 30));
-  nertool::write_file_atomic(dir.file("onto/test.txt"), first_sentences(shared_path("data/ontonotes5/test.txt"), 30));
+  write_ontonotes_slice(dir, 120, 30);
   const std::string bert = dir.file("bert"), pre = dir.file("pre"), fine = dir.file("fine");
   CliResult r = run_nertool("convert --from hf " + shared_path("fixtures/hf-tiny/bert") + " --to " + bert, dir);
   ASSERT_EQ(r.status, 0) << r.err;
