@@ -49,7 +49,7 @@ nertool::cli::Action setup(CLI::App& app) {
 #else
     auto model = nertool::train::load_model(f->model, f->device);
     auto stats = nertool::train::predict_file(model, f->options);
-    spdlog::info("tagged {} sentences ({} tokens) in {:.2f}s ({:.0f} sentences/s)", stats.sentences, stats.tokens,
+    spdlog::info("tagged {} sentences ({} tokens) in {:.3f}s ({:.0f} sentences/s)", stats.sentences, stats.tokens,
                  stats.seconds, stats.seconds > 0 ? static_cast<double>(stats.sentences) / stats.seconds : 0.0);
     return 0;
 #endif

@@ -173,26 +173,47 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c)
   }
 }
 
-torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask) {
-  const int64_t b = hidden.size(0), s = hidden.size(1);
+torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& tokens, const TokenLayout& layout) {
+  const int64_t b = layout.batch, s = layout.seq;
   auto& sa = *attention->self;
-  auto heads = [&](const torch::Tensor& t) { return t.view({b, s, num_heads_, head_dim_}).transpose(1, 2); };
-  auto q = heads(sa.query(hidden));
-  auto k = heads(sa.key(hidden));
-  auto v = heads(sa.value(hidden));
+  auto heads = [&](const torch::Tensor& t) {
+    return layout.unpack(t).view({b, s, num_heads_, head_dim_}).transpose(1, 2).reshape({b * num_heads_, s, head_dim_});
+  };
+  auto q = heads(sa.query(tokens));
+  auto k = heads(sa.key(tokens));
+  auto v = heads(sa.value(tokens));
   // scores = q k^T / sqrt(d) + mask, in one fused call.
-  auto scores = torch::baddbmm(additive_mask.expand({b, num_heads_, s, s}).reshape({b * num_heads_, s, s}),
-                               q.reshape({b * num_heads_, s, head_dim_}),
-                               k.reshape({b * num_heads_, s, head_dim_}).transpose(1, 2), 1.0,
-                               1.0 / std::sqrt(static_cast<double>(head_dim_)));
+  auto scores = torch::baddbmm(layout.additive_mask.expand({b, num_heads_, s, s}).reshape({b * num_heads_, s, s}), q,
+                               k.transpose(1, 2), 1.0, 1.0 / std::sqrt(static_cast<double>(head_dim_)));
   auto probs = sa.dropout(torch::softmax(scores, -1));
-  auto context = torch::bmm(probs, v.reshape({b * num_heads_, s, head_dim_}))
-                     .view({b, num_heads_, s, head_dim_})
-                     .transpose(1, 2)
-                     .reshape({b, s, num_heads_ * head_dim_});
-  auto attended = attention->output(context, hidden);
+  auto context = layout.pack(torch::bmm(probs, v)
+                                 .view({b, num_heads_, s, head_dim_})
+                                 .transpose(1, 2)
+                                 .reshape({b, s, num_heads_ * head_dim_}));
+  auto attended = attention->output(context, tokens);
   auto inner = torch::gelu(intermediate->dense(attended));  // exact erf GELU (approximate = "none")
   return output(inner, attended);
+}
+
+TokenLayout::TokenLayout(const torch::Tensor& attention_mask, torch::ScalarType dtype)
+    : batch(attention_mask.size(0)), seq(attention_mask.size(1)) {
+  // Hugging Face's extended mask: 0 on tokens, the dtype's lowest value on pads, broadcast over heads and queries.
+  additive_mask = ((1.0 - attention_mask.to(dtype)) * (dtype == torch::kFloat32 ? std::numeric_limits<float>::lowest() : -1e4))
+                      .view({batch, 1, 1, seq});
+  auto real = attention_mask.reshape({-1}).ne(0);
+  if (!real.all().item<bool>()) positions = real.nonzero().reshape({-1});
+}
+
+torch::Tensor TokenLayout::pack(const torch::Tensor& padded) const {
+  auto flat = padded.reshape({batch * seq, padded.size(-1)});
+  return positions.defined() ? flat.index_select(0, positions) : flat;
+}
+
+torch::Tensor TokenLayout::unpack(const torch::Tensor& packed) const {
+  if (!positions.defined()) return packed.view({batch, seq, packed.size(-1)});
+  return torch::zeros({batch * seq, packed.size(-1)}, packed.options())
+      .index_copy(0, positions, packed)
+      .view({batch, seq, packed.size(-1)});
 }
 
 TransformerStackImpl::TransformerStackImpl(const TransformerConfig& c) {
@@ -200,13 +221,11 @@ TransformerStackImpl::TransformerStackImpl(const TransformerConfig& c) {
   for (int64_t i = 0; i < c.num_layers; ++i) layer->push_back(TransformerLayer(c));
 }
 
-torch::Tensor TransformerStackImpl::forward(torch::Tensor hidden, const torch::Tensor& attention_mask) {
-  // Hugging Face's extended mask: 0 on tokens, the dtype's lowest value on pads, broadcast over heads and queries.
-  auto additive = (1.0 - attention_mask.to(hidden.scalar_type())) *
-                  (hidden.scalar_type() == torch::kFloat32 ? std::numeric_limits<float>::lowest() : -1e4);
-  additive = additive.view({hidden.size(0), 1, 1, hidden.size(1)});
-  for (const auto& m : *layer) hidden = m->as<TransformerLayerImpl>()->forward(hidden, additive);
-  return hidden;
+torch::Tensor TransformerStackImpl::forward(const torch::Tensor& hidden, const torch::Tensor& attention_mask) {
+  TokenLayout layout(attention_mask, hidden.scalar_type());
+  auto tokens = layout.pack(hidden);
+  for (const auto& m : *layer) tokens = m->as<TransformerLayerImpl>()->forward(tokens, layout);
+  return layout.unpack(tokens);
 }
 
 }  // namespace nertool::layers

@@ -108,6 +108,12 @@ HfTransformerEncoder::HfTransformerEncoder(const layers::TransformerConfig& conf
   encoder = register_module("encoder", layers::TransformerStack(config_));
 }
 
+int64_t HfTransformerEncoder::compute_length(const data::Sentence& sentence) const {
+  int64_t n = 2;
+  for (const auto& p : splitter_(sentence.tokens)) n += std::max<int64_t>(1, static_cast<int64_t>(p.size()));
+  return n;
+}
+
 torch::Tensor HfTransformerEncoder::hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
   return encoder->forward(embeddings->forward(input_ids, attention_mask), attention_mask);
 }

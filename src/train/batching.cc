@@ -52,12 +52,11 @@ BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int6
   return plan;
 }
 
-BatchPlan plan_eval_batches(const std::vector<const data::Sentence*>& sentences, int64_t batch_sentences) {
+BatchPlan plan_eval_batches(const std::vector<int64_t>& lengths, int64_t batch_sentences) {
   if (batch_sentences < 1) throw ConfigError("evaluation batch size must be >= 1");
-  std::vector<std::size_t> order(sentences.size());
+  std::vector<std::size_t> order(lengths.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return sentences[a]->size() < sentences[b]->size(); });
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lengths[a] < lengths[b]; });
   BatchPlan plan;
   for (std::size_t i = 0; i < order.size(); i += static_cast<std::size_t>(batch_sentences))
     plan.emplace_back(order.begin() + i,

@@ -25,15 +25,20 @@ Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const
                              int64_t batch_sentences, const torch::Device& device, bool with_probs,
                              const data::Corpus* corpus) {
   tagger.eval();
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;  // no autograd bookkeeping at all (cheaper than NoGradGuard)
   Prediction out;
   out.labels.resize(sentences.size());
   if (with_probs) out.probs.resize(sentences.size());
   std::vector<const data::Sentence*> nonempty;
   std::vector<std::size_t> where;
+  std::vector<int64_t> lengths;
   for (std::size_t i = 0; i < sentences.size(); ++i)
-    if (sentences[i]->size() > 0) nonempty.push_back(sentences[i]), where.push_back(i);
-  for (const auto& idx : plan_eval_batches(nonempty, batch_sentences)) {
+    if (sentences[i]->size() > 0) {
+      nonempty.push_back(sentences[i]);
+      where.push_back(i);
+      lengths.push_back(tagger.encoder().compute_length(*sentences[i]));
+    }
+  for (const auto& idx : plan_eval_batches(lengths, batch_sentences)) {
     std::vector<const data::Sentence*> group;
     for (std::size_t i : idx) group.push_back(nonempty[i]);
     auto batch = make_batch(group, tagger.encoder(), nullptr, "", corpus).to(device);

@@ -1,10 +1,12 @@
 #include "nertool/train/run_dir.h"
 
 #include <torch/serialize/archive.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <array>
 #include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -139,8 +141,14 @@ LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   ctx.labels = models::LabelSet::from_json(read_json_file((fs::path(run_dir) / "labels.json").string()));
   ctx.train = nullptr;
   ctx.model_dir = run_dir;
+  const auto t0 = std::chrono::steady_clock::now();
   out.tagger = models::build_tagger(ctx);
+  const auto t1 = std::chrono::steady_clock::now();
   load_weights(*out.tagger, (fs::path(run_dir) / "model.pt").string());
+  const auto t2 = std::chrono::steady_clock::now();
+  using seconds = std::chrono::duration<double>;
+  spdlog::debug("{}: model built in {:.2f} s, weights read in {:.2f} s", run_dir, seconds(t1 - t0).count(),
+                seconds(t2 - t1).count());
   out.device = resolve_device(device);
   out.tagger->to(out.device);
   out.tagger->eval();

@@ -216,3 +216,45 @@ TEST(HfEncoderWindows, LongSentenceGetsOneVectorPerWordFromItsWindow) {
 
 }  // namespace
 }  // namespace nertool::models
+
+namespace nertool::layers {
+namespace {
+
+// The stack runs its token-wise parts on the real tokens only (TokenLayout). A padded batch must give each
+// sentence what it gets alone, zeros on pads, and gradients that flow only from real tokens.
+TEST(TransformerStack, PaddedBatchEqualsEachSentenceAloneWithZerosOnPads) {
+  torch::manual_seed(3);
+  TransformerConfig c = TransformerConfig::from_json({{"vocab_size", 50},
+                                                      {"hidden_size", 16},
+                                                      {"num_layers", 2},
+                                                      {"num_heads", 4},
+                                                      {"intermediate_size", 24},
+                                                      {"max_position_embeddings", 32},
+                                                      {"type_vocab_size", 2},
+                                                      {"layer_norm_eps", 1e-12},
+                                                      {"hidden_dropout", 0.0},
+                                                      {"attention_dropout", 0.0}});
+  TransformerStack stack(c);
+  stack->eval();
+  const std::vector<int64_t> lengths = {5, 1, 9, 3};
+  const int64_t b = 4, s = 9;
+  auto hidden = torch::randn({b, s, c.hidden_size}, torch::requires_grad());
+  auto mask = torch::zeros({b, s}, torch::kInt64);
+  for (int64_t i = 0; i < b; ++i) mask[i].narrow(0, 0, lengths[i]).fill_(1);
+  auto out = stack->forward(hidden, mask);
+  ASSERT_EQ(out.sizes(), hidden.sizes());
+  for (int64_t i = 0; i < b; ++i) {
+    auto alone = stack->forward(hidden[i].narrow(0, 0, lengths[i]).unsqueeze(0), torch::ones({1, lengths[i]}, torch::kInt64));
+    EXPECT_LT((out[i].narrow(0, 0, lengths[i]) - alone[0]).abs().max().item<float>(), 1e-5) << "sentence " << i;
+    if (lengths[i] < s) EXPECT_EQ(out[i].narrow(0, lengths[i], s - lengths[i]).abs().max().item<float>(), 0.0f);
+  }
+  (out * torch::randn_like(out)).sum().backward();  // a plain sum of LayerNorm outputs has zero gradient
+  auto g = hidden.grad();
+  for (int64_t i = 0; i < b; ++i) {
+    EXPECT_GT(g[i].narrow(0, 0, lengths[i]).abs().sum().item<float>(), 0.0f) << "sentence " << i;
+    if (lengths[i] < s) EXPECT_EQ(g[i].narrow(0, lengths[i], s - lengths[i]).abs().max().item<float>(), 0.0f);
+  }
+}
+
+}  // namespace
+}  // namespace nertool::layers

@@ -79,11 +79,24 @@ TEST(Batching, SentenceBatches) {
 
 TEST(Batching, EvalBatchesCoverInputOnce) {
   auto corpus = random_corpus(57, 2);
-  auto plan = plan_eval_batches(sentence_pointers(corpus), 8);
+  std::vector<int64_t> lengths;
+  for (const auto& s : corpus.sentences) lengths.push_back(static_cast<int64_t>(s.size()));
+  auto plan = plan_eval_batches(lengths, 8);
   std::multiset<std::size_t> all;
   for (const auto& b : plan) all.insert(b.begin(), b.end());
   EXPECT_EQ(all.size(), 57u);
   EXPECT_EQ(std::set<std::size_t>(all.begin(), all.end()).size(), 57u);
+}
+
+TEST(Batching, EvalBatchesFollowTheGivenLengthsNotWordCounts) {
+  // Lengths as a transformer counts them (subwords) can order sentences differently from their word counts.
+  const std::vector<int64_t> lengths = {9, 1, 5, 1, 7, 3};
+  auto plan = plan_eval_batches(lengths, 2);
+  ASSERT_EQ(plan.size(), 3u);
+  EXPECT_EQ(plan[0], (std::vector<std::size_t>{1, 3}));  // ties keep input order
+  EXPECT_EQ(plan[1], (std::vector<std::size_t>{5, 2}));
+  EXPECT_EQ(plan[2], (std::vector<std::size_t>{4, 0}));
+  EXPECT_THROW(plan_eval_batches(lengths, 0), ConfigError);
 }
 
 }  // namespace

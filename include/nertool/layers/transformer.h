@@ -87,11 +87,25 @@ struct IntermediateImpl : torch::nn::Module {
 };
 TORCH_MODULE(Intermediate);
 
+// Where the real tokens of a padded [B, S] batch are. Every part of a layer except attention works on each token
+// alone, so it runs on the real tokens packed as [T, H] and padding costs nothing there (CoNLL sentences padded
+// to the longest of a length-sorted batch of 32 are ~30% padding); attention unpacks to [B, S, H] for its
+// batched matrix products.
+struct TokenLayout {
+  TokenLayout(const torch::Tensor& attention_mask, torch::ScalarType dtype);  // attention_mask [B, S], 1 on tokens
+  torch::Tensor pack(const torch::Tensor& padded) const;    // [B, S, H] -> [T, H]
+  torch::Tensor unpack(const torch::Tensor& packed) const;  // [T, H] -> [B, S, H], zeros on pads
+
+  int64_t batch, seq;
+  torch::Tensor positions;      // [T] flat indices b * S + s of the real tokens; undefined when there are no pads
+  torch::Tensor additive_mask;  // [B, 1, 1, S]: 0 on tokens, a large negative number on pads
+};
+
 class TransformerLayerImpl : public torch::nn::Module {
  public:
   explicit TransformerLayerImpl(const TransformerConfig& config);
-  // hidden [B, S, H]; additive_mask [B, 1, 1, S] (0 on tokens, a large negative number on pads).
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& additive_mask);
+  // tokens [T, H], the real tokens of `layout` packed; returns the layer's output for them, [T, H].
+  torch::Tensor forward(const torch::Tensor& tokens, const TokenLayout& layout);
 
   AttentionBlock attention{nullptr};
   Intermediate intermediate{nullptr};
@@ -105,7 +119,9 @@ TORCH_MODULE(TransformerLayer);
 class TransformerStackImpl : public torch::nn::Module {  // Hugging Face's "encoder" module: encoder.layer.N
  public:
   explicit TransformerStackImpl(const TransformerConfig& config);
-  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& attention_mask);
+  // hidden [B, S, H] embeddings, attention_mask [B, S]; the last layer's output [B, S, H], zero on pads (Hugging
+  // Face leaves values there that nothing reads).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& attention_mask);
   torch::nn::ModuleList layer{nullptr};
 };
 TORCH_MODULE(TransformerStack);

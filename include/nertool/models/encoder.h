@@ -19,6 +19,11 @@ class Encoder : public torch::nn::Module {
   // Which last-dimension slices of the features come from separate directions (a BiLSTM's forward and backward
   // halves); 1 for encoders with one joint representation. The paper's softmax output uses it.
   virtual int64_t num_directions() const { return 1; }
+  // The sentence's length in the units the encoder computes over: evaluation batches are sorted by it so that
+  // sentences padded together cost about the same. Words by default; subwords for a transformer.
+  virtual int64_t compute_length(const data::Sentence& sentence) const {
+    return static_cast<int64_t>(sentence.size());
+  }
 };
 
 }  // namespace nertool::models

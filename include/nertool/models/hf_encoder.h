@@ -67,6 +67,8 @@ class HfTransformerEncoder : public Encoder {
   void featurize(Batch& batch) const override;
   torch::Tensor forward(const Batch& batch) override;
   int64_t output_dim() const override { return config_.hidden_size; }
+  // Subwords plus the two special tokens (a word with no subwords counts as its [UNK]).
+  int64_t compute_length(const data::Sentence& sentence) const override;
 
   // Last hidden states [N, S, H] of subword sequences input_ids [N, S] with attention_mask [N, S].
   torch::Tensor hidden_states(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);

@@ -32,6 +32,7 @@ class WordLstmEncoder : public Encoder {
   torch::Tensor forward(const Batch& batch) override;
   int64_t output_dim() const override { return 2 * options_.hidden_size; }
   int64_t num_directions() const override { return 2; }
+  int64_t compute_length(const data::Sentence& sentence) const override { return base_->compute_length(sentence); }
 
   Encoder& base() { return *base_; }
 

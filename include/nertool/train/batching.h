@@ -24,8 +24,9 @@ using BatchPlan = std::vector<std::vector<std::size_t>>;  // sentence indices of
 BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int64_t batch_tokens,
                        int64_t batch_sentences, std::mt19937_64& rng);
 
-// Evaluation batches: at most `batch_sentences` each, sorted by length (no randomness).
-BatchPlan plan_eval_batches(const std::vector<const data::Sentence*>& sentences, int64_t batch_sentences);
+// Evaluation batches: at most `batch_sentences` each, sentences sorted by `lengths` (their
+// Encoder::compute_length; ties keep input order, no randomness).
+BatchPlan plan_eval_batches(const std::vector<int64_t>& lengths, int64_t batch_sentences);
 
 // Builds a model batch: word mask, label ids (when `labels` is given; a label unknown to the set is an InputError
 // naming the sentence's line) and the encoder's inputs. `corpus`: the corpus the sentences belong to (document
