@@ -113,38 +113,63 @@ TEST(Safetensors, RejectsMalformedFilesNamingTheProblem) {
   EXPECT_EQ(ok[0].second.item<int64_t>(), 0);
 }
 
-TEST(TorchStateDict, RejectsFilesThatAreNotZipCheckpoints) {
+// The three layouts of pytorch_model.bin (tests/io/testdata/make_torch_checkpoints.py wrote them with torch 1.13):
+// every one must read back the same tensors, views and dtypes included.
+class TorchCheckpointLayouts : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TorchCheckpointLayouts, ReadBackTheSavedStateDict) {
+  auto entries = read_torch_state_dict(testing::source_path("tests/io/testdata/" + GetParam()));
+  std::vector<std::string> names;
+  for (const auto& e : entries) names.push_back(e.first);
+  EXPECT_EQ(names, (std::vector<std::string>{"encoder.weight", "encoder.weight_t", "encoder.row2", "encoder.half",
+                                             "embeddings.position_ids", "flags", "scalar", "empty"}));
+  auto sd = as_map(entries);
+  auto base = torch::arange(24, torch::kFloat32).reshape({4, 6}) / 8;
+  EXPECT_TRUE(torch::equal(sd.at("encoder.weight"), base));
+  EXPECT_TRUE(torch::equal(sd.at("encoder.weight_t"), base.t()));
+  EXPECT_TRUE(sd.at("encoder.weight_t").is_contiguous());
+  EXPECT_TRUE(torch::equal(sd.at("encoder.row2"), base[2]));
+  EXPECT_EQ(sd.at("encoder.half").scalar_type(), torch::kFloat16);
+  EXPECT_TRUE(torch::equal(sd.at("encoder.half"), (torch::arange(5, torch::kFloat32) - 2).to(torch::kFloat16)));
+  EXPECT_TRUE(torch::equal(sd.at("embeddings.position_ids"), torch::arange(7, torch::kInt64).unsqueeze(0)));
+  EXPECT_TRUE(torch::equal(sd.at("flags"), torch::tensor({true, false, true})));
+  EXPECT_EQ(sd.at("scalar").dim(), 0);
+  EXPECT_EQ(sd.at("scalar").scalar_type(), torch::kFloat64);
+  EXPECT_EQ(sd.at("scalar").item<double>(), 2.5);
+  EXPECT_EQ(sd.at("empty").sizes(), (std::vector<int64_t>{0, 3}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, TorchCheckpointLayouts,
+                         ::testing::Values("plain_dict.bin", "ordered_dict.bin", "legacy.bin"));
+
+std::string error_reading(const std::string& path) {
+  try {
+    read_torch_state_dict(path);
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), path);
+    return e.what();
+  }
+  ADD_FAILURE() << "expected InputError for " << path;
+  return "";
+}
+
+TEST(TorchStateDict, DamagedFilesGetAnErrorNamingTheFileAndProblem) {
   testing::TempDir tmp;
-  write_file_atomic(tmp.file("legacy.bin"), std::string("\x80\x02\x8a\x0alegacy", 10));
-  try {
-    read_torch_state_dict(tmp.file("legacy.bin"));
-    FAIL() << "expected InputError";
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("not a zip-format"), std::string::npos) << e.what();
-  }
+  write_file_atomic(tmp.file("text.bin"), "hello");
+  EXPECT_NE(error_reading(tmp.file("text.bin")).find("not a PyTorch checkpoint"), std::string::npos);
   write_file_atomic(tmp.file("broken.bin"), std::string("PK\x03\x04garbage", 11));
-  EXPECT_THROW(read_torch_state_dict(tmp.file("broken.bin")), InputError);
-  // An OrderedDict state dict (the pickle's first opcodes as torch.save writes them): a clear error and the way out,
-  // not LibTorch's internal assertion.
-  write_file_atomic(tmp.file("ordered.bin"),
-                    std::string("PK\x03\x04") + "archive/data.pkl" + std::string("\x80\x02", 2) +
-                        "ccollections\nOrderedDict\n)R");
-  // The same string further in (the backward hooks of every tensor) is not the top-level object: no such error.
-  write_file_atomic(tmp.file("hooks.bin"), std::string("PK\x03\x04") + "archive/data.pkl" +
-                                               std::string("\x80\x02", 2) + "}q\x01" "ccollections\nOrderedDict\n)R");
-  try {
-    read_torch_state_dict(tmp.file("hooks.bin"));
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()).find("collections.OrderedDict"), std::string::npos) << e.what();
+  EXPECT_NE(error_reading(tmp.file("broken.bin")).find("cannot read PyTorch checkpoint"), std::string::npos);
+  // Every truncation of a legacy file fails cleanly (never a crash or a partial state dict).
+  const std::string legacy = read_file(testing::source_path("tests/io/testdata/legacy.bin"));
+  for (std::size_t n : {std::size_t{4}, std::size_t{20}, legacy.size() / 2, legacy.size() - 1}) {
+    write_file_atomic(tmp.file("cut.bin"), legacy.substr(0, n));
+    EXPECT_NE(error_reading(tmp.file("cut.bin")).find("legacy PyTorch checkpoint"), std::string::npos) << n;
   }
-  try {
-    read_torch_state_dict(tmp.file("ordered.bin"));
-    FAIL() << "expected InputError";
-  } catch (const InputError& e) {
-    EXPECT_EQ(e.file(), tmp.file("ordered.bin"));
-    EXPECT_NE(std::string(e.what()).find("collections.OrderedDict"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("model.safetensors"), std::string::npos) << e.what();
-  }
+  // An unknown opcode is named with its byte offset.
+  std::string odd = legacy;
+  odd[17] = '\xff';  // the protocol-version pickle's first opcode (the magic-number pickle is bytes 0-14)
+  write_file_atomic(tmp.file("odd.bin"), odd);
+  EXPECT_NE(error_reading(tmp.file("odd.bin")).find("pickle byte 18: unsupported pickle opcode 0xff"), std::string::npos);
 }
 
 }  // namespace
