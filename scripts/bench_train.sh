@@ -10,9 +10,10 @@
 #   --threads N            intra-op threads for both sides (default 1)
 #   --epochs N             training epochs timed (default 1)
 # Training throughput: nertool's own tokens/s of the epoch (metrics.jsonl, training steps only) vs the peer's
-# timed training loop (featurization, forward, backward, clipping, NAdam). Prediction: wall time of
-# `nertool predict` (including loading the model, so slightly against nertool) vs the peer's featurize + forward +
-# argmax + label strings loop, batches of 64 sentences on both sides.
+# timed training loop (featurization, forward, backward, clipping, NAdam). Prediction: `nertool predict`'s own
+# timer (reading the file, featurization, forward, decoding, writing; the ratio is taken on it), and its whole
+# process (loading LibTorch and the model too), vs the peer's featurize + forward + argmax + label strings loop,
+# batches of 64 sentences on both sides.
 # Environment: NERTOOL (binary; default build/nertool, else build-*/nertool), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,16 +61,19 @@ end=$(date +%s.%N)
 echo "python peer: same slice" >&2
 "$PYTHON" "$ROOT/scripts/bench_peer.py" --train "$WORK/data/train.txt" --predict "$WORK/predict.txt" \
   --sentences "$N" --predict-sentences "$M" --threads "$THREADS" --epochs "$EPOCHS" > "$WORK/peer.json"
-"$PYTHON" - "$WORK/run/metrics.jsonl" "$WORK/peer.json" "$start" "$end" "$M" "$THREADS" <<'PY'
-import json, sys
-metrics, peer_file, start, end, m, threads = sys.argv[1:7]
+"$PYTHON" - "$WORK/run/metrics.jsonl" "$WORK/peer.json" "$start" "$end" "$M" "$THREADS" "$WORK/predict.log" <<'PY'
+import json, re, sys
+metrics, peer_file, start, end, m, threads, predict_log = sys.argv[1:8]
 epochs = [json.loads(l) for l in open(metrics) if l.strip()]
 epochs = [e for e in epochs if "tokens_per_s" in e]
 train_tps = sum(e["tokens_per_s"] for e in epochs) / len(epochs)
-pred_sps = int(m) / (float(end) - float(start))
+end_to_end_sps = int(m) / (float(end) - float(start))
+tagged = re.search(r"tagged (\d+) sentences .* in ([0-9.]+)s", open(predict_log).read())
+pred_sps = int(tagged.group(1)) / float(tagged.group(2))
 peer = json.load(open(peer_file))
 out = {"threads": int(threads),
-       "nertool": {"train_tokens_per_s": round(train_tps, 1), "predict_sentences_per_s": round(pred_sps, 1)},
+       "nertool": {"train_tokens_per_s": round(train_tps, 1), "predict_sentences_per_s": round(pred_sps, 1),
+                   "predict_end_to_end_sentences_per_s": round(end_to_end_sps, 1)},
        "pytorch_python": {"train_tokens_per_s": round(peer["train_tokens_per_s"], 1),
                           "predict_sentences_per_s": round(peer["predict_sentences_per_s"], 1)},
        "ratio_train": round(train_tps / peer["train_tokens_per_s"], 2),
@@ -78,5 +82,7 @@ print("%-16s %14s %16s" % ("", "train tok/s", "predict sent/s"))
 print("%-16s %14.1f %16.1f" % ("nertool", train_tps, pred_sps))
 print("%-16s %14.1f %16.1f" % ("pytorch python", peer["train_tokens_per_s"], peer["predict_sentences_per_s"]))
 print("%-16s %13.2fx %15.2fx" % ("ratio", out["ratio_train"], out["ratio_predict"]))
+print("nertool predict end to end (LibTorch and model loading included): %.1f sentences/s, %.2fx"
+      % (end_to_end_sps, end_to_end_sps / peer["predict_sentences_per_s"]))
 print(json.dumps(out))
 PY

@@ -3,10 +3,11 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
