@@ -14,7 +14,9 @@
 # loading, no tokenization, no output, so the ratio is conservative. Both run with the same thread count and
 # batch size (sentences), batches of length-sorted sentences.
 #
-# Usage: scripts/bench_infer.sh [--threads N] [--batch B] [--base-limit N] [--skip-base]
+# --precision bf16 runs both sides under bfloat16 autocast (nertool predict --precision bf16, torch.autocast).
+#
+# Usage: scripts/bench_infer.sh [--threads N] [--batch B] [--base-limit N] [--skip-base] [--precision fp32|bf16]
 # Env: PYTHON (default /usr/bin/python3), NERTOOL (default build/nertool), SHARED (default ../shared), WORK (default: a temp dir)
 set -euo pipefail
 NERTOOL=${NERTOOL:-build/nertool}
@@ -24,12 +26,14 @@ THREADS=1
 BATCH=32
 BASE_LIMIT=500
 SKIP_BASE=0
+PRECISION=fp32
 while [ $# -gt 0 ]; do
   case $1 in
     --threads) THREADS=$2; shift 2 ;;
     --batch) BATCH=$2; shift 2 ;;
     --base-limit) BASE_LIMIT=$2; shift 2 ;;
     --skip-base) SKIP_BASE=1; shift ;;
+    --precision) PRECISION=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -57,19 +61,19 @@ bench() {  # bench NAME HF_DIR LIMIT
   local t0 t1
   t0=$(now)
   "$NERTOOL" --log-level info predict --model "$model" --input "$input" --format conll --batch-size "$BATCH" \
-    --device cpu -o "$WORK/$name-pred.txt" 2> "$WORK/$name-predict.log"
+    --precision "$PRECISION" --device cpu -o "$WORK/$name-pred.txt" 2> "$WORK/$name-predict.log"
   t1=$(now)
   local tagging end_to_end peer
   # "tagged N sentences (M tokens) in X.XXs": nertool's own timer, in ms for precision.
   tagging=$(sed -n 's/.*tagged \([0-9]*\) sentences .* in \([0-9.]*\)s .*/\1 \2/p' "$WORK/$name-predict.log" |
             python3 -c 'import sys; n, s = sys.stdin.read().split(); print(round(int(n) / float(s), 1))')
   end_to_end=$(python3 -c "print(round($n / ($t1 - $t0), 1))")
-  peer=$("$PYTHON" "$HERE/bench_infer_peer.py" "$hf" "$WORK/$name-tok.jsonl" --batch "$BATCH" --threads "$THREADS" |
+  peer=$("$PYTHON" "$HERE/bench_infer_peer.py" "$hf" "$WORK/$name-tok.jsonl" --batch "$BATCH" --threads "$THREADS" --precision "$PRECISION" |
          python3 -c 'import json,sys; print(json.load(sys.stdin)["sentences_per_s"])')
   python3 -c "print('%-5s %6d sentences  nertool tagging %9.1f sent/s (end-to-end %9.1f)   pytorch-python %9.1f sent/s   ratio %.2fx (end-to-end %.2fx)' % ('$name', $n, $tagging, $end_to_end, $peer, $tagging / $peer, $end_to_end / $peer))"
 }
 
-echo "threads $THREADS, batch $BATCH, CoNLL-2003 test ($TEST)"
+echo "threads $THREADS, batch $BATCH, precision $PRECISION, CoNLL-2003 test ($TEST)"
 bench tiny "$SHARED/fixtures/hf-tiny/bert" 0
 
 if [ "$SKIP_BASE" = 0 ]; then

@@ -6,7 +6,7 @@ not installed here) loaded from a Hugging Face checkpoint directory. It tags pre
 `nertool tokenize`: input_ids and word_first_subword per sentence) in batches sorted by length, and prints
 sentences/s. Tokenization is not timed here (nertool's figure includes it).
 
-Usage: bench_infer_peer.py HF_DIR TOKENIZED.jsonl [--batch 32] [--threads N] [--check PRED.jsonl]
+Usage: bench_infer_peer.py HF_DIR TOKENIZED.jsonl [--batch 32] [--threads N] [--precision fp32|bf16]
 """
 import argparse, json, math, os, sys, time
 
@@ -82,6 +82,8 @@ def main():
     ap.add_argument("tokenized")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                    help="bf16: forward passes under torch.autocast('cpu', dtype=torch.bfloat16)")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -92,7 +94,7 @@ def main():
     pad = model.pad
     start = time.perf_counter()
     n_words = 0
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
         for k in range(0, len(order), args.batch):
             chunk = [sents[i] for i in order[k:k + args.batch]]
             s = max(len(c["input_ids"]) for c in chunk)

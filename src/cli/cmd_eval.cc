@@ -41,6 +41,7 @@ struct EvalOptions {
   int pred_column = -1;
   std::string model, data;  // --model RUN_DIR --data FILE: tag FILE with the model, score against its labels
   std::string device = "auto";
+  std::string precision = "fp32";
   std::string type_map;  // --model: map the predicted types through this table before scoring
   std::string taxonomy;  // partial credit in this taxonomy beside the exact scores
 };
@@ -167,6 +168,9 @@ Action setup(CLI::App& app) {
                  "labels (the model's token/label columns apply)");
   app.add_option("--data", o->data, "Labelled CoNLL file to tag and score with --model");
   app.add_option("--device", o->device, "With --model: auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--precision", o->precision, "With --model: fp32, or bf16 (the encoder under bfloat16 autocast)")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->capture_default_str();
   app.add_option("--type-map", o->type_map,
                  "With --model: map the predicted types through this table (JSON, configs/type_maps/) before "
                  "scoring, the 'Direct' transfer of a source-taxonomy model; types mapped to O drop their mentions");
@@ -192,6 +196,7 @@ Action setup(CLI::App& app) {
 #if NERTOOL_CLI_TORCH
       train::EvalOptions eval;
       eval.device = o->device;
+      eval.precision = o->precision;
       eval.score = options;
       eval.type_map = o->type_map;
       auto result = train::evaluate_model(o->model, o->data, eval);

@@ -43,6 +43,11 @@ nertool::cli::Action setup(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--device", f->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--precision", f->options.precision,
+                 "fp32, or bf16: the encoder runs under bfloat16 autocast (faster on GPUs and CPUs with bfloat16 "
+                 "units; labels may differ where scores are close), decoders stay float32")
+      ->check(CLI::IsMember({"fp32", "bf16"}))
+      ->capture_default_str();
   return [f]() -> int {
 #if !NERTOOL_CLI_TORCH
     nertool::cli::run_in_torch_front_end();

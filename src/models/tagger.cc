@@ -5,6 +5,7 @@
 #include <set>
 
 #include "nertool/core/error.h"
+#include "nertool/models/precision.h"
 #include "nertool/models/word_lstm_encoder.h"
 
 namespace nertool::models {
@@ -39,12 +40,17 @@ TaggerImpl::TaggerImpl(std::shared_ptr<Encoder> encoder, std::shared_ptr<Decoder
       decoder_(register_module("decoder", std::move(decoder))),
       labels_(std::move(labels)) {}
 
+// Decoders run in float32 on float32 features, whatever precision the encoder ran in (models/precision.h).
 torch::Tensor TaggerImpl::loss(const Batch& batch) {
-  return decoder_->loss(encoder_->forward(batch), batch.labels, batch.word_mask);
+  auto features = encoder_->forward(batch);
+  Float32Scope fp32;
+  return decoder_->loss(to_float32(features), batch.labels, batch.word_mask);
 }
 
 std::vector<std::vector<std::string>> TaggerImpl::predict(const Batch& batch) {
-  auto ids = decoder_->decode(encoder_->forward(batch), batch.word_mask);
+  auto features = encoder_->forward(batch);
+  Float32Scope fp32;
+  auto ids = decoder_->decode(to_float32(features), batch.word_mask);
   std::vector<std::vector<std::string>> out(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i)
     for (int64_t id : ids[i]) out[i].push_back(labels_.label(id));
@@ -52,7 +58,9 @@ std::vector<std::vector<std::string>> TaggerImpl::predict(const Batch& batch) {
 }
 
 torch::Tensor TaggerImpl::probabilities(const Batch& batch) {
-  return decoder_->probabilities(encoder_->forward(batch), batch.word_mask);
+  auto features = encoder_->forward(batch);
+  Float32Scope fp32;
+  return decoder_->probabilities(to_float32(features), batch.word_mask);
 }
 
 namespace {

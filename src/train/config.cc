@@ -37,6 +37,7 @@ json default_config_json() {
                 {"warmup_steps", t.warmup_steps},
                 {"warmup_ratio", t.warmup_ratio},
                 {"schedule", t.schedule},
+                {"precision", t.precision},
                 {"max_epochs", t.max_epochs},
                 {"patience", t.patience},
                 {"batch_tokens", t.batch_tokens},
@@ -245,6 +246,8 @@ Config config_from_json(const json& user, const std::string& source) {
   t.check(tc.warmup_steps == 0 || tc.warmup_ratio == 0, "warmup_ratio", "0 when train.warmup_steps is set");
   tc.schedule = t.str("schedule");
   t.check(tc.schedule == "constant" || tc.schedule == "linear", "schedule", "constant or linear");
+  tc.precision = t.str("precision");
+  t.check(tc.precision == "fp32" || tc.precision == "bf16", "precision", "fp32 or bf16");
   tc.max_epochs = static_cast<int>(t.integer("max_epochs"));
   t.check(tc.max_epochs >= 1, "max_epochs", ">= 1");
   tc.patience = static_cast<int>(t.integer("patience"));

@@ -14,6 +14,7 @@
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/metrics/corpus_score.h"
+#include "nertool/models/precision.h"
 #include "nertool/taxonomy/type_map.h"
 #include "nertool/train/batching.h"
 #include "nertool/text/word_tokenizer.h"
@@ -23,9 +24,10 @@ namespace nertool::train {
 
 Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const data::Sentence*>& sentences,
                              int64_t batch_sentences, const torch::Device& device, bool with_probs,
-                             const data::Corpus* corpus) {
+                             const data::Corpus* corpus, const std::string& precision) {
   tagger.eval();
   c10::InferenceMode inference;  // no autograd bookkeeping at all (cheaper than NoGradGuard)
+  models::AutocastScope autocast(precision, device);
   Prediction out;
   out.labels.resize(sentences.size());
   if (with_probs) out.probs.resize(sentences.size());
@@ -69,7 +71,7 @@ EvalResult evaluate_model(const std::string& run_dir, const std::string& data_fi
   EvalResult r;
   r.corpus = data::read_conll(data_file, ro);
   auto pred = predict_sentences(*model.tagger, sentence_pointers(r.corpus), options.batch_sentences, model.device,
-                                false, &r.corpus);
+                                false, &r.corpus, options.precision);
   r.predicted = std::move(pred.labels);
   if (!options.type_map.empty()) {
     const auto map = taxonomy::TypeMap::load(options.type_map);
@@ -328,7 +330,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
     data::Corpus corpus;
     while (reader.next(corpus)) {
       auto pred = predict_sentences(*model.tagger, sentence_pointers(corpus), o.batch_size, model.device, o.probs,
-                                    &corpus);
+                                    &corpus, o.precision);
       for (const auto& doc : corpus.documents) {
         // A marker line with columns gets a predicted "O" too, keeping every line's column count equal (conlleval
         // insists on it).
@@ -361,7 +363,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
       if (lines.empty()) break;
       std::vector<const data::Sentence*> ptrs;
       for (const auto& s : sents) ptrs.push_back(&s);
-      auto pred = predict_sentences(*model.tagger, ptrs, o.batch_size, model.device, o.probs);
+      auto pred = predict_sentences(*model.tagger, ptrs, o.batch_size, model.device, o.probs, nullptr, o.precision);
       for (std::size_t k = 0; k < sents.size(); ++k)
         emit(sents[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, &lines[k], &toks[k], ' ');
       if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));

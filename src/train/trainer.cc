@@ -21,6 +21,7 @@
 #include "nertool/data/conll.h"
 #include "nertool/data/tag_scheme.h"
 #include "nertool/metrics/scorer.h"
+#include "nertool/models/precision.h"
 #include "nertool/models/tagger.h"
 #include "nertool/train/batching.h"
 #include "nertool/train/device.h"
@@ -424,7 +425,11 @@ TrainResult train_model(const TrainOptions& options) {
       lr = schedule.lr(state.step);
       set_learning_rate(*optimizer, lr);
       optimizer->zero_grad();
-      auto loss = tagger->loss(batch);
+      torch::Tensor loss;
+      {
+        models::AutocastScope autocast(tc.precision, device);  // the forward pass only, as torch.autocast is used
+        loss = tagger->loss(batch);
+      }
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value))
         throw Error("training diverged at epoch " + std::to_string(epoch) + ", step " + std::to_string(state.step) +
@@ -444,13 +449,15 @@ TrainResult train_model(const TrainOptions& options) {
     rec.tokens_per_s = train_seconds > 0 ? static_cast<double>(progress.tokens()) / train_seconds : 0;
     rec.lr = lr;
     rec.steps = state.step;
-    auto dev_pred = predict_sentences(*tagger, valid_ptrs, tc.eval_batch_sentences, device, false, &valid_file.corpus);
+    auto dev_pred = predict_sentences(*tagger, valid_ptrs, tc.eval_batch_sentences, device, false, &valid_file.corpus,
+                                      tc.precision);
     auto dev = metrics::score(valid_gold, dev_pred.labels);
     rec.dev_precision = dev.micro.precision;
     rec.dev_recall = dev.micro.recall;
     rec.dev_f1 = dev.micro.f1;
     if (test_file) {
-      auto test_pred = predict_sentences(*tagger, test_ptrs, tc.eval_batch_sentences, device, false, &test_file->corpus);
+      auto test_pred = predict_sentences(*tagger, test_ptrs, tc.eval_batch_sentences, device, false, &test_file->corpus,
+                                        tc.precision);
       auto test = metrics::score(test_gold, test_pred.labels);
       rec.test_precision = test.micro.precision;
       rec.test_recall = test.micro.recall;

@@ -11,6 +11,7 @@
 #include "nertool/io/safetensors.h"
 #include "nertool/models/hf_checkpoint.h"
 #include "nertool/models/hf_encoder.h"
+#include "nertool/models/precision.h"
 #include "nertool/train/batching.h"
 #include "nertool/train/run_dir.h"
 #include "test_paths.h"
@@ -132,38 +133,103 @@ TEST_P(HfRoundTrip, ToHfWritesTheFixtureTensorsAndConfigBack) {
 
 INSTANTIATE_TEST_SUITE_P(HfTiny, HfRoundTrip, ::testing::Values("bert", "roberta", "xlm-roberta"));
 
+// The tiny BERT fixture as a base checkpoint (no classifier) with the CoNLL label set, as for real pre-trained
+// models, and a batch of 16 CoNLL-2003 valid sentences.
+struct FineTuneSetup {
+  testing::TempDir tmp;
+  train::LoadedModel model;
+  data::Corpus corpus;
+  models::Batch batch;
+  FineTuneSetup() {
+    auto dir = make_variant(tmp, "base", [](auto& t) {
+      t.erase("classifier.weight");
+      t.erase("classifier.bias");
+    });
+    HfImportOptions o;
+    o.labels_data = shared_path("data/conll2003/valid.txt");
+    convert_from_hf(dir, tmp.file("model"), o);
+    model = train::load_model(tmp.file("model"));
+    corpus = data::read_conll(shared_path("data/conll2003/valid.txt"));
+    std::vector<const data::Sentence*> slice;
+    for (std::size_t i = 0; i < corpus.sentences.size() && slice.size() < 16; ++i)
+      if (corpus.sentences[i].size() > 3) slice.push_back(&corpus.sentences[i]);
+    batch = train::make_batch(slice, model.tagger->encoder(), &model.tagger->labels());
+  }
+  // Loss of the first and the last of 12 AdamW steps, each forward pass in `precision`.
+  std::pair<float, float> train_steps(const std::string& precision) {
+    torch::manual_seed(1);
+    model.tagger->train();
+    torch::optim::AdamW opt(model.tagger->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(0.01));
+    float first = 0, last = 0;
+    for (int step = 0; step < 12; ++step) {
+      opt.zero_grad();
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(precision, torch::kCPU);
+        loss = model.tagger->loss(batch);
+      }
+      EXPECT_EQ(loss.scalar_type(), torch::kFloat32);
+      loss.backward();
+      torch::nn::utils::clip_grad_norm_(model.tagger->parameters(), 1.0);
+      opt.step();
+      if (step == 0) first = loss.item<float>();
+      last = loss.item<float>();
+    }
+    return {first, last};
+  }
+};
+
 TEST(HfFineTune, LossFallsOnAConllSlice) {
   NERTOOL_REQUIRE_SHARED(std::string(kBert) + "/model.safetensors");
   NERTOOL_REQUIRE_SHARED("data/conll2003/train.txt");
-  testing::TempDir tmp;
-  // A base checkpoint (no classifier) with the CoNLL label set, as for real pre-trained models.
-  auto dir = make_variant(tmp, "base", [](auto& t) {
-    t.erase("classifier.weight");
-    t.erase("classifier.bias");
-  });
-  HfImportOptions o;
-  o.labels_data = shared_path("data/conll2003/valid.txt");
-  convert_from_hf(dir, tmp.file("model"), o);
-  auto model = train::load_model(tmp.file("model"));
-  auto corpus = data::read_conll(shared_path("data/conll2003/valid.txt"));
-  std::vector<const data::Sentence*> slice;
-  for (std::size_t i = 0; i < corpus.sentences.size() && slice.size() < 16; ++i)
-    if (corpus.sentences[i].size() > 3) slice.push_back(&corpus.sentences[i]);
-  auto batch = train::make_batch(slice, model.tagger->encoder(), &model.tagger->labels());
-  torch::manual_seed(1);
-  model.tagger->train();
-  torch::optim::AdamW opt(model.tagger->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(0.01));
-  float first = 0, last = 0;
-  for (int step = 0; step < 12; ++step) {
-    opt.zero_grad();
-    auto loss = model.tagger->loss(batch);
-    loss.backward();
-    torch::nn::utils::clip_grad_norm_(model.tagger->parameters(), 1.0);
-    opt.step();
-    if (step == 0) first = loss.item<float>();
-    last = loss.item<float>();
-  }
+  FineTuneSetup setup;
+  auto [first, last] = setup.train_steps("fp32");
   EXPECT_LT(last, 0.5f * first) << "first " << first << " last " << last;
+}
+
+// bf16: the encoder runs under bfloat16 autocast (on the CPU here; the same scope drives CUDA), decoders and
+// the loss in float32, parameters and gradients stay float32; predictions agree with fp32 within bfloat16's
+// precision; fine-tuning works the same.
+TEST(HfFineTune, Bf16AutocastPredictsLikeFp32AndTrains) {
+  NERTOOL_REQUIRE_SHARED(std::string(kBert) + "/model.safetensors");
+  NERTOOL_REQUIRE_SHARED("data/conll2003/valid.txt");
+  FineTuneSetup setup;
+  auto& tagger = *setup.model.tagger;
+  tagger.eval();
+  torch::NoGradGuard no_grad;
+  auto fp32 = tagger.probabilities(setup.batch);
+  torch::Tensor bf16, features;
+  {
+    AutocastScope autocast("bf16", torch::kCPU);
+    EXPECT_TRUE(at::autocast::is_cpu_enabled());
+    // Matrix products come out in bfloat16 (the encoder's last op, LayerNorm, is float32 in autocast's policy).
+    features = torch::matmul(torch::ones({2, 3}), torch::ones({3, 2}));
+    {
+      Float32Scope fp32_scope;
+      EXPECT_FALSE(at::autocast::is_cpu_enabled());
+    }
+    EXPECT_TRUE(at::autocast::is_cpu_enabled());
+    bf16 = tagger.probabilities(setup.batch);
+  }
+  EXPECT_FALSE(at::autocast::is_cpu_enabled());
+  EXPECT_EQ(features.scalar_type(), torch::kBFloat16);
+  EXPECT_EQ(bf16.scalar_type(), torch::kFloat32);
+  const float diff = (bf16 - fp32).abs().max().item<float>();
+  EXPECT_GT(diff, 0.0f);   // it did compute in another precision
+  EXPECT_LT(diff, 0.05f);  // bfloat16 keeps ~3 significant digits
+  {
+    AutocastScope off("fp32", torch::kCPU);
+    EXPECT_FALSE(at::autocast::is_cpu_enabled());
+  }
+  EXPECT_THROW(AutocastScope("fp16", torch::kCPU), ConfigError);
+
+  torch::AutoGradMode grad(true);
+  auto [first, last] = setup.train_steps("bf16");
+  EXPECT_LT(last, 0.5f * first) << "first " << first << " last " << last;
+  for (const auto& p : tagger.parameters()) {
+    EXPECT_EQ(p.scalar_type(), torch::kFloat32);
+    if (p.grad().defined()) EXPECT_EQ(p.grad().scalar_type(), torch::kFloat32);
+  }
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ TEST(Config, BadValuesAreConfigErrors) {
                {"train.max_epochs=2.5", "train.max_epochs: expected an integer"},
                {"train.batch_sentences=32", "exactly one batching mode"},
                {"train.schedule=cosine", "train.schedule"},
+               {"train.precision=fp16", "train.precision"},
                {"data.tag_scheme=XYZ", "data.tag_scheme"},
                {"data.document_context=true", "data.document_context"},
                {"train.warmup_ratio=1.5", "train.warmup_ratio"}};

@@ -31,6 +31,7 @@ struct TrainConfig {
   int64_t warmup_steps = 0;
   double warmup_ratio = 0.0;  // fraction of all training steps; used when warmup_steps is 0
   std::string schedule = "constant";  // constant | linear (decay to 0 at the last step)
+  std::string precision = "fp32";     // fp32 | bf16 (autocast for the encoder: models/precision.h)
   int max_epochs = 50;
   int patience = 5;  // epochs without dev improvement before stopping; 0 disables early stopping
   int64_t batch_tokens = 0;     // token budget per batch (length-bucketed); exclusive with batch_sentences

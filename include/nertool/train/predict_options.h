@@ -14,6 +14,7 @@ struct PredictOptions {
   std::string input_format = "conll"; // conll | text (one sentence per line)
   bool probs = false;                 // jsonl: per-word label probabilities; spans: per-entity type distribution
   int64_t batch_size = 64;            // sentences per model batch
+  std::string precision = "fp32";     // fp32 | bf16 (models/precision.h)
   // Sentences read, tagged and written at a time (bounds memory); a chunk extends to the next -DOCSTART- (up to
   // twice as many sentences) so that document context sees whole documents.
   std::size_t chunk_sentences = 4096;
