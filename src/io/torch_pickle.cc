@@ -214,8 +214,8 @@ ValuePtr Unpickler::run() {
         break;
       }
       case ')': stack_.push_back(Value::make(Value::Tuple)); break;  // EMPTY_TUPLE
-      case 't': {                                                     // TUPLE
-        auto v = Value::make(Value::Tuple);
+      case 't': case 'l': {                                           // TUPLE, LIST: the items since MARK
+        auto v = Value::make(op == 't' ? Value::Tuple : Value::List);
         v->items = pop_to_mark();
         stack_.push_back(v);
         break;
@@ -228,12 +228,6 @@ ValuePtr Unpickler::run() {
         break;
       }
       case ']': stack_.push_back(Value::make(Value::List)); break;   // EMPTY_LIST
-      case 'l': {                                                     // LIST
-        auto v = Value::make(Value::List);
-        v->items = pop_to_mark();
-        stack_.push_back(v);
-        break;
-      }
       case 'a': {                                                     // APPEND
         auto x = pop();
         if (top()->kind != Value::List) fail("APPEND to a non-list");
