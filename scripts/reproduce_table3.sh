@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Reproduces a row of the seed paper's Table 3 on CoNLL-2003 with the full paper configuration and records it.
 #
-# Usage: scripts/reproduce_table3.sh ROW [--embeddings FILE|none] [--data DIR] [--out RUN_DIR] [--name NAME]
-#                                    [--threads N] [--seed N] [--set key=value ...]
+# Usage: scripts/reproduce_table3.sh ROW [--embeddings FILE|none] [--lexicon FILE|ontonotes5|none] [--data DIR]
+#                                    [--out RUN_DIR] [--name NAME] [--threads N] [--seed N] [--set key=value ...]
 #   ROW               bilstm_cnn (configs/bilstm_cnn.json, the paper's softmax output) or bilstm_cnn_crf (the same
 #                     configuration with model.decoder=crf: issue #5's comparison)
 #   --embeddings F    pretrained word vectors (GloVe text, word2vec/fastText .vec, word2vec binary); the
 #                     dimension is read from the file and set as model.bilstm_cnn.word_dim. "none" (default):
 #                     random initialisation. scripts/train_embeddings.sh makes fastText vectors from allowed text.
+#   --lexicon L       lexicon features (Chiu & Nichols' other ingredient; docs/lexicon.md): a lexicon file, or
+#                     "ontonotes5" to build one with `nertool lexicon` from the names annotated in OntoNotes 5.0
+#                     (--ontonotes DIR) as CoNLL-2003 categories. "none" (default): no lexicon features.
+#   --ontonotes DIR   OntoNotes 5.0 folder for --lexicon ontonotes5 (default: ../shared/data/ontonotes5)
 #   --data DIR        folder with train.txt, valid.txt, test.txt (default: ../shared/data/conll2003)
 #   --out RUN_DIR     run directory (default: runs/table3/<name>)
-#   --name NAME       the run's name in results/ (default: <row>-<embeddings name>-seed<seed>)
+#   --name NAME       the run's name in results/ (default: <row>-<embeddings name>[-lex]-seed<seed>)
 #   --threads N       intra-op threads for LibTorch (default: all cores)
 #   --seed N          training seed (default 42)
 #   --set k=v         extra config overrides, passed to `nertool train`
@@ -27,17 +31,19 @@ case "$ROW" in
      exit 2 ;;
 esac
 shift
-EMB=none DATA="$ROOT/../shared/data/conll2003" OUT="" NAME="" THREADS=0 SEED=42 SETS=()
+EMB=none LEX=none ONTONOTES="$ROOT/../shared/data/ontonotes5" DATA="$ROOT/../shared/data/conll2003" OUT="" NAME="" THREADS=0 SEED=42 SETS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --embeddings) EMB=$2; shift 2 ;;
+    --lexicon) LEX=$2; shift 2 ;;
+    --ontonotes) ONTONOTES=$2; shift 2 ;;
     --data) DATA=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --name) NAME=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
     --set) SETS+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,10 +65,26 @@ if [[ $EMB != none ]]; then
   EMB_ARGS=(--set "model.bilstm_cnn.embeddings=$EMB" --set "model.bilstm_cnn.word_dim=$DIM")
   EMB_NAME=$(basename "$EMB"); EMB_NAME=${EMB_NAME%.*}
 fi
-NAME=${NAME:-"$ROW-$EMB_NAME-seed$SEED"}
+LEX_ARGS=() LEX_NAME=""
+if [[ $LEX == ontonotes5 ]]; then
+  for f in train.txt dev.txt test.txt; do
+    [[ -f $ONTONOTES/$f ]] || { echo "error: --lexicon ontonotes5 needs $ONTONOTES/$f (see --ontonotes)" >&2; exit 1; }
+  done
+  mkdir -p "$ROOT/runs/lexicons"
+  LEX="$ROOT/runs/lexicons/ontonotes5_to_conll2003.tsv"
+  "$NERTOOL" lexicon --input "$ONTONOTES/train.txt" "$ONTONOTES/dev.txt" "$ONTONOTES/test.txt" \
+    --type-map "$ROOT/configs/type_maps/ontonotes5_to_conll2003.json" --output "$LEX"
+fi
+if [[ $LEX != none ]]; then
+  [[ -f $LEX ]] || { echo "error: lexicon file not found: $LEX" >&2; exit 1; }
+  LEX=$(cd "$(dirname "$LEX")" && pwd)/$(basename "$LEX")
+  LEX_ARGS=(--set "model.bilstm_cnn.lexicon=$LEX") LEX_NAME=-lex
+fi
+NAME=${NAME:-"$ROW-$EMB_NAME$LEX_NAME-seed$SEED"}
 OUT=${OUT:-"$ROOT/runs/table3/$NAME"}
 CMD=("$NERTOOL" train --config "$ROOT/configs/$CONFIG.json" --data "$DATA" --out "$OUT" --seed "$SEED"
-     --set "train.num_threads=$THREADS" "${ROW_SETS[@]}" "${EMB_ARGS[@]}" "${SETS[@]}")
+     --set "train.num_threads=$THREADS" "${ROW_SETS[@]}" "${EMB_ARGS[@]}" "${LEX_ARGS[@]}"
+     "${SETS[@]}")
 echo "running: ${CMD[*]}" >&2
 start=$(date +%s)
 "${CMD[@]}"

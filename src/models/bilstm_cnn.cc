@@ -30,7 +30,7 @@ BiLstmCnnOptions BiLstmCnnOptions::from_json(const nlohmann::json& j) {
                       {"word_dim", "embeddings", "embeddings_format", "max_vocab", "word_min_count", "lowercase_words",
                        "normalize_digits", "unk_replace", "casing_dim", "char_dim", "char_type_dim", "char_filters",
                        "char_width", "char_dropout", "max_word_length", "hidden_size", "num_layers", "dropout",
-                       "embedding_dropout"});
+                       "embedding_dropout", "lexicon"});
   if (j.is_null()) return o;
   const std::string w = kSection;
   section::read(j, "word_dim", o.word_dim, w);
@@ -52,6 +52,7 @@ BiLstmCnnOptions BiLstmCnnOptions::from_json(const nlohmann::json& j) {
   section::read(j, "num_layers", o.num_layers, w);
   section::read(j, "dropout", o.dropout, w);
   section::read(j, "embedding_dropout", o.embedding_dropout, w);
+  section::read(j, "lexicon", o.lexicon, w);
   auto s = [](auto x) { return std::to_string(x); };
   require(o.word_dim >= 1, w, "word_dim", ">= 1", s(o.word_dim));
   if (o.embeddings_format != "none") io::parse_vector_format(o.embeddings_format);
@@ -80,12 +81,13 @@ nlohmann::json BiLstmCnnOptions::to_json() const {
           {"char_dim", char_dim}, {"char_type_dim", char_type_dim}, {"char_filters", char_filters},
           {"char_width", char_width}, {"char_dropout", char_dropout}, {"max_word_length", max_word_length},
           {"hidden_size", hidden_size}, {"num_layers", num_layers}, {"dropout", dropout},
-          {"embedding_dropout", embedding_dropout}};
+          {"embedding_dropout", embedding_dropout}, {"lexicon", lexicon}};
 }
 
 BiLstmCnnEncoder::BiLstmCnnEncoder(BiLstmCnnOptions options, layers::Vocabulary words, layers::Vocabulary chars,
-                                   const io::WordVectors* vectors, const std::vector<int64_t>& singleton_ids)
-    : options_(std::move(options)), words_(std::move(words)), chars_(std::move(chars)) {
+                                   const io::WordVectors* vectors, const std::vector<int64_t>& singleton_ids,
+                                   std::shared_ptr<const text::Lexicon> lexicon)
+    : options_(std::move(options)), words_(std::move(words)), chars_(std::move(chars)), lexicon_(std::move(lexicon)) {
   namespace nn = torch::nn;
   const int64_t V = words_.size(), D = options_.word_dim;
   word_embedding_ = register_module("word_embedding", nn::Embedding(nn::EmbeddingOptions(V, D).padding_idx(0)));
@@ -135,6 +137,7 @@ BiLstmCnnEncoder::BiLstmCnnEncoder(BiLstmCnnOptions options, layers::Vocabulary 
   in += options_.char_filters;
   embedding_dropout_ = register_module("embedding_dropout", nn::Dropout(options_.embedding_dropout));
   dropout_ = register_module("dropout", nn::Dropout(options_.dropout));
+  if (lexicon_) in += text::kLexiconPositions * static_cast<int64_t>(lexicon_->categories().size());
   lstms_ = layers::register_bilstm_stack(*this, in, options_.hidden_size, options_.num_layers);
   auto singleton = torch::zeros({V}, torch::kBool);
   for (int64_t id : singleton_ids) singleton[id] = true;
@@ -209,6 +212,21 @@ void BiLstmCnnEncoder::featurize(Batch& batch) const {
   batch.inputs["casing"] = casing;
   batch.inputs["chars"] = chars;
   batch.inputs["char_types"] = types;
+  if (lexicon_) {
+    const int64_t K = static_cast<int64_t>(lexicon_->categories().size()), F = text::kLexiconPositions * K;
+    auto features = torch::zeros({B, T, F}, torch::kFloat32);
+    auto* fp = features.data_ptr<float>();
+    for (int64_t b = 0; b < B; ++b) {
+      const auto& tokens = batch.sentences[static_cast<std::size_t>(b)]->tokens;
+      const auto positions = lexicon_->match(tokens);
+      for (int64_t t = 0; t < static_cast<int64_t>(tokens.size()); ++t)
+        for (int64_t c = 0; c < K; ++c) {
+          const auto p = static_cast<int64_t>(positions[static_cast<std::size_t>(t * K + c)]);
+          if (p != 0) fp[(b * T + t) * F + c * text::kLexiconPositions + (p - 1)] = 1.f;
+        }
+    }
+    batch.inputs["lexicon"] = features;
+  }
   if (!batch.word_mask.defined()) batch.word_mask = mask;
 }
 
@@ -230,6 +248,7 @@ torch::Tensor BiLstmCnnEncoder::forward(const Batch& batch) {
   auto char_features = torch::zeros({B, T, char_vectors.size(1)}, char_vectors.options()).index_put({mask}, char_vectors);
   parts.push_back(char_features);
   auto x = embedding_dropout_->forward(torch::cat(parts, -1));
+  if (lexicon_) x = torch::cat({x, batch.input("lexicon").to(x.dtype())}, -1);
   return layers::run_bilstm_stack(lstms_, dropout_, x, mask);
 }
 
@@ -237,7 +256,30 @@ void BiLstmCnnEncoder::save_vocabularies(const std::string& dir) const {
   std::filesystem::create_directories(dir);
   nlohmann::json j = {{"words", words_.to_json()}, {"chars", chars_.to_json()}};
   write_file_atomic(dir + "/" + kVocabularyFile, j.dump() + "\n");
+  if (lexicon_) write_file_atomic(dir + "/" + kLexiconFile, lexicon_->to_text());
 }
+
+namespace {
+
+// The lexicon of a model: the copy in `saved_dir` when there is one (a saved model, or --init), else the file the
+// options name. Null without the option.
+std::shared_ptr<const text::Lexicon> load_lexicon(const BiLstmCnnOptions& options, const std::string& saved_dir,
+                                                  bool saved_copy_required) {
+  if (options.lexicon.empty()) return nullptr;
+  const std::string copy = saved_dir + "/" + BiLstmCnnEncoder::kLexiconFile;
+  if (!saved_dir.empty() && std::filesystem::exists(copy))
+    return std::make_shared<const text::Lexicon>(text::Lexicon::read(copy));
+  if (saved_copy_required) throw IoError("model directory has no " + std::string(BiLstmCnnEncoder::kLexiconFile) +
+                                         " although model.bilstm_cnn.lexicon is set: " + copy);
+  if (!std::filesystem::exists(options.lexicon))
+    throw IoError("model.bilstm_cnn.lexicon: file not found: " + options.lexicon);
+  auto lexicon = std::make_shared<const text::Lexicon>(text::Lexicon::read(options.lexicon));
+  spdlog::info("bilstm_cnn: lexicon of {} entries in {} categories from {}", lexicon->size(),
+               lexicon->categories().size(), options.lexicon);
+  return lexicon;
+}
+
+}  // namespace
 
 std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& context) {
   auto options = BiLstmCnnOptions::from_json(context.config.value("bilstm_cnn", nlohmann::json()));
@@ -256,8 +298,9 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
     try {
       auto words = layers::Vocabulary::from_json(j.at("words"));
       auto chars = layers::Vocabulary::from_json(j.at("chars"));
+      auto lexicon = load_lexicon(options, context.train ? context.init_dir : context.model_dir, !context.train);
       auto encoder = std::make_shared<BiLstmCnnEncoder>(options, std::move(words), std::move(chars), nullptr,
-                                                        std::vector<int64_t>{});
+                                                        std::vector<int64_t>{}, std::move(lexicon));
       if (context.train && !context.model_dir.empty()) encoder->save_vocabularies(context.model_dir);
       return encoder;
     } catch (const nlohmann::json::exception& e) {
@@ -320,7 +363,8 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
   spdlog::info("bilstm_cnn: {} words ({} from the vector file), {} characters", words.size(),
                vectors ? keyed.size() : 0, chars.size());
   auto encoder = std::make_shared<BiLstmCnnEncoder>(options, std::move(words), std::move(chars),
-                                                    vectors ? &keyed : nullptr, singletons);
+                                                    vectors ? &keyed : nullptr, singletons,
+                                                    load_lexicon(options, "", false));
   if (!context.model_dir.empty()) encoder->save_vocabularies(context.model_dir);
   return encoder;
 }

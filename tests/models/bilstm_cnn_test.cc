@@ -226,6 +226,59 @@ TEST(BiLstmCnn, ConfigErrorsNameTheKey) {
   EXPECT_EQ(BiLstmCnnOptions::from_json(defaults.to_json()).to_json(), defaults.to_json());
 }
 
+TEST(BiLstmCnn, LexiconFeaturesReachTheLstmAndTravelWithTheModel) {
+  TempDir dir, run;
+  const std::string path = dir.file("lexicon.tsv");
+  {
+    std::ofstream out(path);
+    out << "LOC\tGermany\nORG\tEuropean Union\nMISC\tGerman\nLOC\tBrussels\n";
+  }
+  auto corpus = nertool::testing::tiny_corpus();
+  torch::manual_seed(5);
+  auto enc = build(corpus, run.path(), small_model({{"lexicon", path}}));
+  ASSERT_NE(enc->lexicon(), nullptr);
+  ASSERT_EQ(enc->lexicon()->categories(), (std::vector<std::string>{"LOC", "MISC", "ORG"}));
+  // Germany 's representative to the European Union said so .
+  const auto& s = corpus.sentences[3];
+  auto b = nertool::testing::make_batch({&s, &corpus.sentences[1]}, LabelSet::from_corpus(corpus), *enc);
+  auto f = b.input("lexicon");
+  ASSERT_EQ(f.sizes(), (std::vector<int64_t>{2, 10, 12}));  // 3 categories x (B, I, E, S)
+  auto expect_one = [&](int64_t t, int64_t feature) {
+    EXPECT_EQ(f[0][t].sum().item<float>(), 1.f) << "token " << t;
+    EXPECT_EQ(f[0][t][feature].item<float>(), 1.f) << "token " << t;
+  };
+  expect_one(0, 0 * 4 + 3);  // Germany: LOC single
+  expect_one(5, 2 * 4 + 0);  // European: ORG begin
+  expect_one(6, 2 * 4 + 2);  // Union: ORG end
+  EXPECT_EQ(f.sum().item<float>(), 3.f);  // nothing else, not in the padding of sentence 2 either
+  // The features change the encoder's output (they are wired into the first LSTM's input).
+  enc->eval();
+  torch::NoGradGuard guard;
+  auto with = enc->forward(b);
+  auto without = b;
+  without.inputs["lexicon"] = torch::zeros_like(f);
+  EXPECT_FALSE(torch::allclose(with, enc->forward(without)));
+  // The run directory holds its own copy: the model loads after the original file is gone.
+  ASSERT_TRUE(std::filesystem::exists(run.file(BiLstmCnnEncoder::kLexiconFile)));
+  std::filesystem::remove(path);
+  BuildContext load;
+  load.config = small_model({{"lexicon", path}});
+  load.labels = LabelSet::from_corpus(corpus);
+  load.model_dir = run.path();
+  auto loaded = BiLstmCnnEncoder::build(load);
+  ASSERT_NE(loaded->lexicon(), nullptr);
+  EXPECT_EQ(loaded->lexicon()->to_text(), enc->lexicon()->to_text());
+  auto b2 = nertool::testing::make_batch({&s, &corpus.sentences[1]}, LabelSet::from_corpus(corpus), *loaded);
+  EXPECT_TRUE(torch::equal(b2.input("lexicon"), f));
+  // First LSTM input: word 8 + casing 3 + char CNN 6 + lexicon 12.
+  EXPECT_EQ(enc->named_parameters()["lstm0.weight_ih_l0"].size(1), 8 + 3 + 6 + 12);
+  EXPECT_EQ(loaded->named_parameters()["lstm0.weight_ih_l0"].sizes(), enc->named_parameters()["lstm0.weight_ih_l0"].sizes());
+  // Errors: a missing lexicon file at training time, and a saved model whose copy is missing.
+  EXPECT_THROW(build(corpus, dir.file("other"), small_model({{"lexicon", path}})), IoError);
+  std::filesystem::remove(run.file(BiLstmCnnEncoder::kLexiconFile));
+  EXPECT_THROW(BiLstmCnnEncoder::build(load), IoError);
+}
+
 TEST(BiLstmCnn, OverfitsFiveSentences) {
   TempDir dir;
   auto corpus = nertool::testing::tiny_corpus();

@@ -132,6 +132,35 @@ TEST(TrainCli, TrainPredictEvalWithBilstmCnn) {
   EXPECT_NE(by_model.out.find("processed "), std::string::npos) << by_model.out;
 }
 
+// Lexicon features through the CLI: `nertool lexicon` builds the file, training copies it into the run directory,
+// and the model predicts and evaluates from that copy once the original is gone.
+TEST(TrainCli, LexiconFeaturesTravelWithTheRunDirectory) {
+  TempDir dir;
+  const std::string lexicon = dir.file("lexicon.tsv"), out = dir.file("run");
+  auto r = run("lexicon --input " + source_path("data/sample/train.txt") + " --output " + lexicon);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::string entries = nertool::read_file(lexicon);
+  ASSERT_NE(entries.find("PER\t"), std::string::npos) << entries.substr(0, 200);
+  r = run("train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+          " --out " + out + " --set train.max_epochs=1 --set train.device=cpu --set model.bilstm_cnn.lexicon=" +
+          lexicon);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("lexicon of"), std::string::npos) << r.output;
+  EXPECT_EQ(nertool::read_file(out + "/bilstm_cnn_lexicon.tsv"), entries);
+  fs::remove(lexicon);
+  r = run("predict --model " + out + " --input " + source_path("data/sample/test.txt") + " --format conll --output " +
+          dir.file("pred.conll"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_GT(fs::file_size(dir.file("pred.conll")), 0u);
+  auto scored = nertool::testing::run_nertool("eval --model " + out + " --data " + source_path("data/sample/test.txt"), dir);
+  EXPECT_EQ(scored.status, 0) << scored.err;
+  // A lexicon file that does not exist is a clear error at training time.
+  r = run("train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+          " --out " + dir.file("run2") + " --set train.max_epochs=1 --set model.bilstm_cnn.lexicon=" + lexicon);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("lexicon: file not found"), std::string::npos) << r.output;
+}
+
 // The transformer configs end to end through the CLI, on the tiny Hugging Face fixtures converted with
 // `nertool convert`: fine-tuning with document context lowers the training loss, and the run directory
 // predicts (with per-word label probabilities) and evaluates like any other.

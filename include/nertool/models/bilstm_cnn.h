@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "nertool/text/lexicon.h"
 #include "nertool/io/word_vectors.h"
 #include "nertool/layers/char_cnn.h"
 #include "nertool/layers/vocabulary.h"
@@ -48,6 +49,10 @@ struct BiLstmCnnOptions {
   int64_t num_layers = 2;
   double dropout = 0.5;
   double embedding_dropout = 0.5;    // on the concatenated word representation, before the first LSTM
+  // Lexicon features (Chiu & Nichols §2.4): a lexicon file (text/lexicon.h; "" = none). Per category, a token's
+  // BIOES position in a matched phrase joins the word representation as 4 binary features, after the embedding
+  // dropout. The file is copied into the model directory, so a run directory stays self-contained.
+  std::string lexicon;
 
   static BiLstmCnnOptions from_json(const nlohmann::json& j);  // throws ConfigError (unknown key, bad value)
   nlohmann::json to_json() const;
@@ -57,14 +62,17 @@ class BiLstmCnnEncoder : public Encoder {
  public:
   // `vectors` (may be null) initialises the rows of words it holds; the vocabularies fix the embedding sizes.
   BiLstmCnnEncoder(BiLstmCnnOptions options, layers::Vocabulary words, layers::Vocabulary chars,
-                   const io::WordVectors* vectors, const std::vector<int64_t>& singleton_ids);
+                   const io::WordVectors* vectors, const std::vector<int64_t>& singleton_ids,
+                   std::shared_ptr<const text::Lexicon> lexicon = nullptr);
 
   // New model: vocabularies from `context.train` (+ vector file), saved into context.model_dir. Loading (train
   // null): vocabularies read from context.model_dir.
   static std::shared_ptr<BiLstmCnnEncoder> build(const BuildContext& context);
   static constexpr const char* kVocabularyFile = "bilstm_cnn_vocab.json";
+  static constexpr const char* kLexiconFile = "bilstm_cnn_lexicon.tsv";
 
-  void featurize(Batch& batch) const override;  // inputs: words, casing [B,T]; chars, char_types [B,T,C]
+  // inputs: words, casing [B,T]; chars, char_types [B,T,C]; with a lexicon, lexicon [B,T,4K] (float 0/1)
+  void featurize(Batch& batch) const override;
   torch::Tensor forward(const Batch& batch) override;
   int64_t output_dim() const override { return 2 * options_.hidden_size; }
   int64_t num_directions() const override { return 2; }
@@ -72,6 +80,7 @@ class BiLstmCnnEncoder : public Encoder {
   const BiLstmCnnOptions& options() const { return options_; }
   const layers::Vocabulary& words() const { return words_; }
   const layers::Vocabulary& chars() const { return chars_; }
+  const text::Lexicon* lexicon() const { return lexicon_.get(); }
   int64_t word_id(const std::string& token) const;  // with the lookup rules (folding, lower-case fallback)
   std::string word_key(const std::string& token) const;  // token after lowercase_words / normalize_digits
   torch::Tensor word_embedding_weight() const { return word_embedding_->weight; }
@@ -87,6 +96,7 @@ class BiLstmCnnEncoder : public Encoder {
   torch::nn::Dropout embedding_dropout_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
   std::vector<torch::nn::LSTM> lstms_;
+  std::shared_ptr<const text::Lexicon> lexicon_;
   torch::Tensor singleton_;  // [V] bool buffer: training-only words seen once (for unk_replace)
 };
 
