@@ -10,7 +10,6 @@
 
 #include "command.h"
 #include "nertool/core/atomic_file.h"
-#include "nertool/core/error.h"
 #include "nertool/data/conll.h"
 #include "nertool/text/lexicon.h"
 #include "nertool/data/tag_scheme.h"
@@ -31,12 +30,9 @@ int run_lexicon(const LexiconOptions& o) {
   std::optional<taxonomy::TypeMap> map;
   if (!o.type_map.empty()) map = taxonomy::TypeMap::load(o.type_map);
   // Without a map every type is its own category; with one, a type it maps to "O" is left out and a type it does
-  // not know is an error (a silent skip would hide a wrong map).
+  // not know is an error (TypeMap::map_type throws naming it: a silent skip would hide a wrong map).
   auto category_of = [&](const std::string& type) -> std::optional<std::string> {
-    if (!map) return type;
-    if (!map->contains(type))
-      throw ConfigError("entity type " + type + " of the input is not in the type map " + o.type_map);
-    return map->map_type(type);
+    return map ? map->map_type(type) : std::optional<std::string>(type);
   };
   const data::TagScheme scheme = data::parse_tag_scheme(o.scheme);
   data::ReadOptions ro;

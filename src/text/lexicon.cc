@@ -94,8 +94,6 @@ Lexicon Lexicon::parse(const std::string& text, const std::string& name) {
     if (tokens.empty()) throw InputError(name, line, "empty phrase after the tab");
     try {
       lexicon.add(category, tokens);
-    } catch (const InputError&) {
-      throw;
     } catch (const Error& e) {
       throw InputError(name, line, e.what());
     }
