@@ -14,6 +14,9 @@
 # loading, no tokenization, no output, so the ratio is conservative. Both run with the same thread count and
 # batch size (sentences), batches of length-sorted sentences.
 #
+# The peer runs twice: as users start it, and under the malloc settings `nertool` gives its LibTorch side
+# (`nertool env`); the second ratio holds the allocator equal.
+#
 # --precision bf16 runs both sides under bfloat16 autocast (nertool predict --precision bf16, torch.autocast).
 #
 # Usage: scripts/bench_infer.sh [--threads N] [--batch B] [--base-limit N] [--skip-base] [--precision fp32|bf16]
@@ -63,15 +66,21 @@ bench() {  # bench NAME HF_DIR LIMIT
   "$NERTOOL" --log-level info predict --model "$model" --input "$input" --format conll --batch-size "$BATCH" \
     --precision "$PRECISION" --device cpu -o "$WORK/$name-pred.txt" 2> "$WORK/$name-predict.log"
   t1=$(now)
-  local tagging end_to_end peer
+  local tagging end_to_end peer peer_env
   # "tagged N sentences (M tokens) in X.XXs": nertool's own timer, in ms for precision.
   tagging=$(sed -n 's/.*tagged \([0-9]*\) sentences .* in \([0-9.]*\)s .*/\1 \2/p' "$WORK/$name-predict.log" |
             python3 -c 'import sys; n, s = sys.stdin.read().split(); print(round(int(n) / float(s), 1))')
   end_to_end=$(python3 -c "print(round($n / ($t1 - $t0), 1))")
-  peer=$("$PYTHON" "$HERE/bench_infer_peer.py" "$hf" "$WORK/$name-tok.jsonl" --batch "$BATCH" --threads "$THREADS" --precision "$PRECISION" |
-         python3 -c 'import json,sys; print(json.load(sys.stdin)["sentences_per_s"])')
+  local peer_args=("$HERE/bench_infer_peer.py" "$hf" "$WORK/$name-tok.jsonl" --batch "$BATCH" --threads "$THREADS"
+                   --precision "$PRECISION")
+  peer=$("$PYTHON" "${peer_args[@]}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sentences_per_s"])')
+  # shellcheck disable=SC2086  # NAME=VALUE words without spaces
+  peer_env=$(env $NERTOOL_ENV "$PYTHON" "${peer_args[@]}" |
+             python3 -c 'import json,sys; print(json.load(sys.stdin)["sentences_per_s"])')
   python3 -c "print('%-5s %6d sentences  nertool tagging %9.1f sent/s (end-to-end %9.1f)   pytorch-python %9.1f sent/s   ratio %.2fx (end-to-end %.2fx)' % ('$name', $n, $tagging, $end_to_end, $peer, $tagging / $peer, $end_to_end / $peer))"
+  python3 -c "print('%-5s %6s            pytorch-python in nertool\'s environment %9.1f sent/s   ratio %.2fx' % ('', '', $peer_env, $tagging / $peer_env))"
 }
+NERTOOL_ENV=$("$NERTOOL" env)
 
 echo "threads $THREADS, batch $BATCH, precision $PRECISION, CoNLL-2003 test ($TEST)"
 bench tiny "$SHARED/fixtures/hf-tiny/bert" 0

@@ -87,7 +87,7 @@ class Model(nn.Module):
         cw, ct = chars[mask], ctypes[mask]
         x = torch.cat([self.char(cw), self.ctype(ct)], -1).transpose(1, 2)
         h = self.conv(x).masked_fill((cw == 0).unsqueeze(1), float("-inf")).max(2)[0]
-        cf = torch.zeros(B, T, h.size(1)).index_put((mask,), h)
+        cf = torch.zeros(B, T, h.size(1), dtype=h.dtype).index_put((mask,), h)
         x = self.edrop(torch.cat([self.word(words), self.case(cases), cf], -1))
         lengths = mask.sum(1).cpu()
         for lstm in self.lstms:
@@ -117,7 +117,10 @@ def main():
     p.add_argument("--embedding-dropout", type=float, default=0.5)
     p.add_argument("--lr", type=float, default=0.0105)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16: forward passes under torch.autocast('cpu', bfloat16), the PyTorch recipe")
     a = p.parse_args()
+    autocast = lambda: torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16")
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     random.seed(a.seed)
@@ -169,7 +172,8 @@ def main():
         random.shuffle(batches)
         for bi in batches:
             W, K, CH, CT, M, Y = featurize([train[i] for i in bi])
-            scores = model(W, K, CH, CT, M)
+            with autocast():
+                scores = model(W, K, CH, CT, M).float()
             loss = -(scores.gather(-1, Y.unsqueeze(-1)).squeeze(-1) * M).sum() / M.sum()
             opt.zero_grad()
             loss.backward()
@@ -183,12 +187,14 @@ def main():
         for i in range(0, len(test), a.eval_batch):
             batch = test[i:i + a.eval_batch]
             W, K, CH, CT, M, _ = featurize(batch)
-            best = model(W, K, CH, CT, M).argmax(-1)
+            with autocast():
+                best = model(W, K, CH, CT, M).argmax(-1)
             inv = {v: k for k, v in labels.items()}
             for b, (toks, _) in enumerate(batch):
                 out.append([inv[int(j)] for j in best[b, :len(toks)]])
     pred_s = time.perf_counter() - start
     print(json.dumps({"impl": "pytorch-python", "torch": torch.__version__, "threads": a.threads,
+                      "precision": a.precision,
                       "train_sentences": len(train), "train_tokens": tokens, "train_seconds": round(train_s, 3),
                       "train_tokens_per_s": tokens / train_s, "predict_sentences": len(test),
                       "predict_seconds": round(pred_s, 3), "predict_sentences_per_s": len(test) / pred_s,

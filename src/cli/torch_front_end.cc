@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "nertool/core/error.h"
+#include "nertool/core/runtime_environment.h"
 
 namespace nertool::cli {
 namespace {
@@ -31,6 +32,7 @@ void remember_command_line(int argc, char** argv) { g_argv.assign(argv, argv + a
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
+  export_runtime_environment();  // malloc and OpenBLAS read it before nertool-torch's main() runs
   std::vector<char*> argv = g_argv;
   argv.push_back(nullptr);
   std::string tried;

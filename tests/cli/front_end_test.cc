@@ -57,7 +57,7 @@ TEST(FrontEnd, VersionIsAnsweredByTheLibTorchSide) {
 // Flags are declared once (src/cli/cmd_*.cc) and compiled into both programs: every help text is the same.
 TEST(FrontEnd, BothFrontEndsShowTheSameHelp) {
   TempDir dir;
-  for (const char* command : {"", "train", "eval", "predict", "convert", "tokenize"}) {
+  for (const char* command : {"", "train", "eval", "predict", "convert", "tokenize", "env"}) {
     SCOPED_TRACE(command);
     CliResult light = run_shell(nertool_binary() + " " + command + " --help", dir);
     CliResult heavy = run_shell(torch_front_end_binary() + " " + command + " --help", dir);
@@ -84,6 +84,34 @@ TEST(FrontEnd, HandsTheUnchangedCommandLineToTheCompanionBesideIt) {
   r = run_shell(dir.file("nertool") + " eval --model m --data d.txt", dir);
   EXPECT_EQ(r.status, 7);
   EXPECT_EQ(r.out, "eval|--model|m|--data|d.txt|");
+}
+
+// `nertool` hands `nertool-torch` the settings of `nertool env` (core/runtime_environment.h), and never overrides
+// the user's own. A stand-in companion prints what it received.
+TEST(FrontEnd, HandsTheRuntimeEnvironmentToTheCompanion) {
+  TempDir dir;
+  fs::copy_file(nertool_binary(), dir.file("nertool"));
+  nertool::write_file_atomic(dir.file("nertool-torch"), "#!/bin/sh\nprintf '%s' \"${GLIBC_TUNABLES-unset}\"\n");
+  ::chmod(dir.file("nertool-torch").c_str(), 0755);
+  const std::string clean = "env -u GLIBC_TUNABLES -u NERTOOL_TUNE_ENVIRONMENT ";
+  CliResult listed = run_shell(clean + dir.file("nertool") + " env", dir);
+  ASSERT_EQ(listed.status, 0) << listed.err;
+  const std::string prefix = "GLIBC_TUNABLES=glibc.malloc.hugetlb=1:";
+  ASSERT_EQ(listed.out.rfind(prefix, 0), 0u) << listed.out;
+  ASSERT_EQ(listed.out.back(), '\n');
+  const std::string tunables = listed.out.substr(15, listed.out.size() - 16);
+  EXPECT_EQ(tunables.find('\n'), std::string::npos) << "one line only: " << listed.out;
+
+  CliResult r = run_shell(clean + dir.file("nertool") + " train --config c.json", dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, tunables);
+  r = run_shell(clean + "GLIBC_TUNABLES=glibc.malloc.check=3 " + dir.file("nertool") + " train --config c.json", dir);
+  EXPECT_EQ(r.out, "glibc.malloc.check=3");
+  r = run_shell(clean + "NERTOOL_TUNE_ENVIRONMENT=0 " + dir.file("nertool") + " train --config c.json", dir);
+  EXPECT_EQ(r.out, "unset");
+  r = run_shell(clean + "NERTOOL_TUNE_ENVIRONMENT=0 " + dir.file("nertool") + " env", dir);
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out, "");
 }
 
 // Scoring files never leaves `nertool`: with a companion that would fail, eval still prints its report.

@@ -17,7 +17,8 @@ std::vector<torch::nn::LSTM> register_bilstm_stack(torch::nn::Module& owner, int
 
 // x [B, T, D], mask [B, T] bool -> [B, T, 2H]. Sequences are packed: the backward direction starts at each
 // sentence's last real word, never at padding, so a sentence's features do not depend on the rest of the batch.
-// Padding positions come out as zeros.
+// Padding positions come out as zeros. Under CPU bfloat16 autocast (models/precision.h) the LSTMs' products, states
+// and output are bfloat16 (LibTorch's autocast would leave them float32).
 torch::Tensor run_bilstm_stack(std::vector<torch::nn::LSTM>& lstms, torch::nn::Dropout& dropout, torch::Tensor x,
                                const torch::Tensor& mask);
 

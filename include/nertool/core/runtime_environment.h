@@ -1,0 +1,37 @@
+#pragma once
+// The environment `nertool` gives `nertool-torch` (src/cli/torch_front_end.h). glibc's malloc reads its settings
+// (GLIBC_TUNABLES) only before main() runs, so the hand-over from `nertool` is the one place where the program can
+// choose them for itself. By default every tensor of more than 128 KB is a fresh mmap, returned on free, and each
+// of its 4 KB pages faults when first touched; on virtual machines those faults cost as much as the arithmetic
+// (CoNLL-2003 tagging with the BiLSTM-CNN ran about 1.8x faster without them). nertool keeps large blocks in the
+// heap (mmap_threshold), keeps freed memory for the next batch (trim_threshold) and asks for transparent huge
+// pages (hugetlb=1, glibc 2.35+; older glibc ignores tunables it does not know).
+// A variable the user has set is never changed, and NERTOOL_TUNE_ENVIRONMENT=0 turns this off.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nertool {
+
+struct EnvironmentSetting {
+  std::string name;
+  std::string value;
+  std::string why;  // one line, for `nertool env --explain`
+};
+
+// Reads one variable; nullopt when it is not set.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The variables nertool sets for nertool-torch, given the current environment: only those not set already, none
+// when NERTOOL_TUNE_ENVIRONMENT is "0".
+std::vector<EnvironmentSetting> runtime_environment(const EnvironmentLookup& lookup);
+
+// The same for this process's environment.
+std::vector<EnvironmentSetting> runtime_environment();
+
+// Sets runtime_environment() in this process's environment, for a program it is about to exec.
+void export_runtime_environment();
+
+}  // namespace nertool
