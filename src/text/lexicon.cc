@@ -118,7 +118,14 @@ Lexicon Lexicon::from_annotations(const std::vector<const data::Corpus*>& corpor
       if (s.labels.size() != s.tokens.size())
         throw InputError(corpus->path, s.first_line, "sentence has no label column");
       for (const auto& span : data::spans_from_tags(s.labels, scheme, corpus->path, s.first_line)) {
-        auto category = category_of(span.type);
+        std::optional<std::string> category;
+        try {
+          category = category_of(span.type);
+        } catch (const InputError&) {
+          throw;
+        } catch (const Error& e) {  // e.g. a type the type map does not know: say where it stands
+          throw InputError(corpus->path, s.first_line + span.begin, e.what());
+        }
         if (!category) continue;
         std::vector<std::string> phrase(s.tokens.begin() + static_cast<std::ptrdiff_t>(span.begin),
                                         s.tokens.begin() + static_cast<std::ptrdiff_t>(span.end));

@@ -48,11 +48,12 @@ TEST(LexiconCli, BadInputIsAnErrorAndWritesNothing) {
   EXPECT_NE(r.err.find(dir.file("bad.txt") + ":5"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("lex.tsv")));
   // A type the map does not know.
-  write_text(dir.file("odd.txt"), "Zorp NNP B-ALIEN\n\n");
+  write_text(dir.file("odd.txt"), "Hello UH O\n\nthe DT O\nZorp NNP B-ALIEN\n\n");
   const std::string map = std::string(NERTOOL_SOURCE_DIR) + "/configs/type_maps/ontonotes5_to_conll2003.json";
   r = run_nertool("lexicon --input " + dir.file("odd.txt") + " --type-map " + map + " --output " + dir.file("lex.tsv"),
                   dir);
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 2);  // bad input, like every other
+  EXPECT_NE(r.err.find(dir.file("odd.txt") + ":4"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ALIEN"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("lex.tsv")));
   // A missing input file.
