@@ -32,7 +32,7 @@ void remember_command_line(int argc, char** argv) { g_argv.assign(argv, argv + a
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
-  export_runtime_environment();  // malloc and OpenBLAS read it before nertool-torch's main() runs
+  export_runtime_environment();  // glibc reads it before nertool-torch's main() runs
   std::vector<char*> argv = g_argv;
   argv.push_back(nullptr);
   std::string tried;
