@@ -66,8 +66,8 @@ start=$(date +%s.%N)
 "$NERTOOL" predict --model "$WORK/run" --input "$WORK/predict.txt" --format conll --precision "$PRECISION" > "$WORK/pred.txt" 2> "$WORK/predict.log" \
   || { cat "$WORK/predict.log" >&2; exit 1; }
 end=$(date +%s.%N)
-peer() {
-  "$PYTHON" "$ROOT/scripts/bench_peer.py" --train "$WORK/data/train.txt" --predict "$WORK/predict.txt" \
+peer() {  # peer [env NAME=VALUE ...]: the command words before the peer's own
+  "$@" "$PYTHON" "$ROOT/scripts/bench_peer.py" --train "$WORK/data/train.txt" --predict "$WORK/predict.txt" \
     --sentences "$N" --predict-sentences "$M" --threads "$THREADS" --epochs "$EPOCHS" --precision "$PRECISION"
 }
 echo "python peer: same slice" >&2
@@ -75,7 +75,7 @@ peer > "$WORK/peer.json"
 NERTOOL_ENV=$("$NERTOOL" env)
 echo "python peer: same slice, nertool's environment (${NERTOOL_ENV:-nothing to set})" >&2
 # shellcheck disable=SC2086  # NAME=VALUE words without spaces
-env $NERTOOL_ENV bash -c "$(declare -f peer); $(declare -p PYTHON ROOT WORK N M THREADS EPOCHS PRECISION); peer" > "$WORK/peer_env.json"
+peer env $NERTOOL_ENV > "$WORK/peer_env.json"
 "$PYTHON" - "$WORK/run/metrics.jsonl" "$WORK/peer.json" "$start" "$end" "$M" "$THREADS" "$WORK/predict.log" \
   "$WORK/peer_env.json" <<'PY'
 import json, re, sys

@@ -96,10 +96,10 @@ TEST(FrontEnd, HandsTheRuntimeEnvironmentToTheCompanion) {
   const std::string clean = "env -u GLIBC_TUNABLES -u NERTOOL_TUNE_ENVIRONMENT ";
   CliResult listed = run_shell(clean + dir.file("nertool") + " env", dir);
   ASSERT_EQ(listed.status, 0) << listed.err;
-  const std::string prefix = "GLIBC_TUNABLES=glibc.malloc.hugetlb=1:";
-  ASSERT_EQ(listed.out.rfind(prefix, 0), 0u) << listed.out;
+  const std::string name = "GLIBC_TUNABLES=";
+  ASSERT_EQ(listed.out.rfind(name + "glibc.malloc.hugetlb=1:", 0), 0u) << listed.out;
   ASSERT_EQ(listed.out.back(), '\n');
-  const std::string tunables = listed.out.substr(15, listed.out.size() - 16);
+  const std::string tunables = listed.out.substr(name.size(), listed.out.size() - name.size() - 1);
   EXPECT_EQ(tunables.find('\n'), std::string::npos) << "one line only: " << listed.out;
 
   CliResult r = run_shell(clean + dir.file("nertool") + " train --config c.json", dir);

@@ -2,6 +2,7 @@
 // casts it itself. Known answer: the float32 run of the same weights.
 #include "nertool/layers/bilstm_stack.h"
 
+#include <ATen/autocast_mode.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -42,6 +43,10 @@ TEST(BiLstmStack, Bfloat16AutocastRunsTheLstmsInBfloat16CloseToFloat32) {
   {
     nertool::models::AutocastScope autocast("bf16", torch::kCPU);
     bf16 = stack.forward(x, mask);
+    // The weights are cast once per scope: autocast's cache hands the same bfloat16 copy to every batch.
+    const torch::Tensor w = stack.lstms[0]->all_weights()[0];
+    EXPECT_TRUE(at::autocast::cached_cast(at::kBFloat16, w, c10::DeviceType::CPU)
+                    .is_same(at::autocast::cached_cast(at::kBFloat16, w, c10::DeviceType::CPU)));
   }
   EXPECT_EQ(fp32.scalar_type(), torch::kFloat32);
   ASSERT_EQ(bf16.scalar_type(), torch::kBFloat16);

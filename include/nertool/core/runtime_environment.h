@@ -2,10 +2,10 @@
 // The environment `nertool` gives `nertool-torch` (src/cli/torch_front_end.h). glibc's malloc reads its settings
 // (GLIBC_TUNABLES) only before main() runs, so the hand-over from `nertool` is the one place where the program can
 // choose them for itself. By default every tensor of more than 128 KB is a fresh mmap, returned on free, and each
-// of its 4 KB pages faults when first touched; on virtual machines those faults cost as much as the arithmetic
-// (without them BiLSTM-CNN tagging ran 1.4-1.75x and training 1.55x faster: docs/performance.md). nertool keeps
-// large blocks in the heap (mmap_threshold), keeps freed memory for the next batch (trim_threshold) and asks for
-// transparent huge pages (hugetlb=1, glibc 2.35+; older glibc ignores tunables it does not know).
+// of its 4 KB pages faults when first touched. Page faults are expensive on virtual machines: without them
+// BiLSTM-CNN tagging ran 1.4-1.75x and training 1.55x faster (docs/performance.md). nertool keeps large blocks in
+// the heap (mmap_threshold), keeps freed memory for the next batch (trim_threshold) and asks for transparent huge
+// pages (hugetlb=1, glibc 2.35+; older glibc ignores tunables it does not know).
 // A variable the user has set is never changed, and NERTOOL_TUNE_ENVIRONMENT=0 turns this off.
 
 #include <functional>
