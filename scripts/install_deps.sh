@@ -7,6 +7,7 @@ PACKAGES=(
   libsentencepiece-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libutf8proc-dev
   gnuplot-nox                              # F1-per-epoch plots
   fasttext                                 # word vectors from unlabeled text (scripts/train_embeddings.sh)
+  python3                                  # the reproduction scripts' result tables (standard library only)
 )
 if [ "${NERTOOL_WITH_PYTHON_PEER:-0}" = 1 ]; then PACKAGES+=(python3-torch); fi
 

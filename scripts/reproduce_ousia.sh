@@ -23,7 +23,7 @@
 # not trained again, so an interrupted run continues where it stopped (an interrupted stage: resume it with
 # nertool train --resume --out RUN_DIR, then run this script again).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, first_sentences
 ARGS="$*"
 DATA="$ROOT/../shared/data" OUT="$ROOT/runs/ousia" N=1000 THREADS=0 SEED=42 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
 while [[ $# -gt 0 ]]; do
@@ -40,8 +40,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-NERTOOL=${NERTOOL:-$ROOT/build/nertool}
-[[ -x $NERTOOL ]] || { echo "error: nertool binary not found at $NERTOOL (build it, or set NERTOOL)" >&2; exit 1; }
+NERTOOL=$(nertool_binary)
 for f in ontonotes5/train.txt ontonotes5/dev.txt conll2003/train.txt conll2003/valid.txt conll2003/test.txt; do
   [[ -f $DATA/$f ]] || { echo "error: missing $DATA/$f" >&2; exit 1; }
 done
@@ -53,8 +52,7 @@ mkdir -p "$OUT" "$ROOT/results"
 # The first N sentences of CoNLL-2003 train (-DOCSTART- lines kept), full valid and test.
 SUBSET="$OUT/conll2003-first$N"
 mkdir -p "$SUBSET"
-awk -v n="$N" 'NF == 0 { if (k > 0) { s++; k = 0 } print; if (s >= n) exit; next }
-               /^-DOCSTART-/ { print; next } { print; k++ }' "$DATA/conll2003/train.txt" > "$SUBSET/train.txt"
+first_sentences "$DATA/conll2003/train.txt" "$N" > "$SUBSET/train.txt"
 cp "$DATA/conll2003/valid.txt" "$DATA/conll2003/test.txt" "$SUBSET/"
 
 COMMON=(--seed "$SEED" --set "train.num_threads=$THREADS" "${SETS[@]}")

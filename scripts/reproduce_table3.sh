@@ -1,129 +1,218 @@
 #!/usr/bin/env bash
-# Reproduces a row of the seed paper's Table 3 on CoNLL-2003 with the full paper configuration and records it.
+# Reproduces the seed paper's Table 3 (CoNLL-2003 English) with nertool: one row, or every row it has weights
+# for, records each in results/, prints nertool's valid/test F1 beside the seed's and the best published figure,
+# and can act as a regression gate for a CI.
 #
-# Usage: scripts/reproduce_table3.sh ROW [--embeddings FILE|none] [--lexicon FILE|ontonotes5|none] [--data DIR]
-#                                    [--recipe paper|tuned] [--out RUN_DIR] [--name NAME] [--threads N] [--seed N]
-#                                    [--set key=value ...]
-#   ROW               bilstm_cnn (configs/bilstm_cnn.json, the paper's softmax output) or bilstm_cnn_crf (the same
-#                     configuration with model.decoder=crf: issue #5's comparison)
-#   --embeddings F    pretrained word vectors (GloVe text, word2vec/fastText .vec, word2vec binary); the
-#                     dimension is read from the file and set as model.bilstm_cnn.word_dim. "none" (default):
-#                     random initialisation. scripts/train_embeddings.sh makes fastText vectors from allowed text.
-#   --lexicon L       lexicon features (Chiu & Nichols' other ingredient; docs/lexicon.md): a lexicon file, or
-#                     "ontonotes5" to build one with `nertool lexicon` from the names annotated in OntoNotes 5.0
-#                     (--ontonotes DIR) as CoNLL-2003 categories. "none" (default): no lexicon features.
-#   --recipe R        paper (default): the config as it is, NAdam at the paper's constant lr 0.0105 for up to 80
-#                     epochs (it plateaus near 77 test F1 with fastText vectors). tuned: the settings of every
-#                     result in the README: lr 0.002 decaying linearly to 0 over 15 epochs, no early stopping,
-#                     unk_replace 0.5 (--set values win over it). The name gets "-tuned".
-#   --ontonotes DIR   OntoNotes 5.0 folder for --lexicon ontonotes5 (default: ../shared/data/ontonotes5)
-#   --data DIR        folder with train.txt, valid.txt, test.txt (default: ../shared/data/conll2003)
-#   --out RUN_DIR     run directory (default: runs/table3/<name>)
-#   --name NAME       the run's name in results/ (default: <row>-<embeddings name>[-lex][-tuned]-seed<seed>)
-#   --threads N       intra-op threads for LibTorch (default: all cores)
-#   --seed N          training seed (default 42)
-#   --set k=v         extra config overrides, passed to `nertool train`
-# Environment: NERTOOL (the binary; default build/nertool, else build-*/nertool).
-# Writes results/<name>.json (valid and test F1 of the best-on-dev epoch, epochs run,
-# best epoch, wall time, command) and appends the same as a Markdown row to results/table3.md.
+# Usage: scripts/reproduce_table3.sh ROW|all [options]
+#   ROW                bilstm_cnn       BiLSTM-CNN, the paper's softmax output (configs/bilstm_cnn.json)
+#                      bilstm_cnn_crf   the same with a CRF output
+#                      bert_base_cased  BERT-base cased (configs/bert_base_cased.json; weights bert-base-cased)
+#                      roberta_base     RoBERTa-base (configs/roberta_base.json; weights roberta-base)
+#                      roberta_news     RoBERTa_news (configs/roberta_news.json; weights news_roberta_base)
+#                      all              every row above whose weights are there; the others are skipped
+#   --recipe R         paper (default): the seed's settings, the configs as they are.
+#                      tuned: BiLSTM rows get the settings of the README's results (lr 0.002 decaying linearly to
+#                        0 over 15 epochs, no early stopping, unk_replace 0.5); transformer configs already hold
+#                        their fine-tuning settings, so they run as with paper. Names get "-tuned".
+#                      best: the best published recipe. BiLSTM rows: tuned + lexicon features from OntoNotes 5.0
+#                        names (Chiu & Nichols' emb + lex; --lexicon overrides); transformer rows: document
+#                        context (Devlin et al.'s 92.4 setting). Names get "-best".
+#   --weights DIR      converted transformer checkpoints: DIR/bert-base-cased, DIR/roberta-base,
+#                      DIR/news_roberta_base (default: models/, where scripts/get_pretrained.sh puts them)
+#   --embeddings F     BiLSTM rows: pretrained word vectors (GloVe text, word2vec/fastText .vec, word2vec
+#                      binary); word_dim is read from the file. "none" (default): random initialisation.
+#   --lexicon L        BiLSTM rows: a lexicon file, "ontonotes5" (built with `nertool lexicon` from --ontonotes)
+#                      or "none"; default: what the recipe says (none, or ontonotes5 for best)
+#   --ontonotes DIR    OntoNotes 5.0 folder for --lexicon ontonotes5 (default: SHARED/data/ontonotes5)
+#   --data DIR         folder with train.txt, valid.txt, test.txt (default: SHARED/data/conll2003)
+#   --sentences N      train on the first N training sentences only (a smoke run; the name gets "-nN")
+#   --eval-sentences M score on the first M valid and test sentences only
+#   --seed N           training seed (default 42)
+#   --threads N        intra-op threads for LibTorch (default 0: all cores)
+#   --set k=v          extra config overrides for every row (they win over the recipe)
+#   --runs DIR         where run directories go: DIR/<name> (default: runs/table3); --out DIR for one row
+#   --name NAME        the run's name in results/ (one row only; default <row>[-<embeddings>][-lex][-<recipe>]
+#                      [-nN]-seed<seed>)
+#   --resume           continue run directories that exist (nertool train --resume)
+#   --results DIR      where results go (default: results/): DIR/<name>.json, a row appended to DIR/table3.md,
+#                      DIR/plots/<name>.png (F1 per epoch, the seed's Figures 4 and 5), and for `all`
+#                      DIR/table3_<recipe>.md, the side-by-side table
+#   --expect FILE      recorded expectations, {"<name>": {"valid_f1": x, "test_f1": y}, ...}
+#                      (default: results/table3_expected.json)
+#   --tolerance T      gate: exit 1 when a row that ran falls more than T F1 points below its expectation
+# Environment: NERTOOL (the binary), NERTOOL_SHARED_DIR (SHARED; default ../shared beside the checkout).
+# Exit: 0 when every row ran or was skipped for missing weights (and passed the gate), 1 on a failure or a
+# gate miss, 2 on bad usage.
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ROW=${1:-}
-case "$ROW" in
-  bilstm_cnn) CONFIG=bilstm_cnn ROW_SETS=() ;;
-  bilstm_cnn_crf) CONFIG=bilstm_cnn ROW_SETS=(--set model.decoder=crf) ;;
-  *) echo "usage: $0 bilstm_cnn|bilstm_cnn_crf [--embeddings FILE|none] [--data DIR] [...] (see the header)" >&2
-     exit 2 ;;
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; }
+ALL_ROWS=(bilstm_cnn bilstm_cnn_crf bert_base_cased roberta_base roberta_news)
+
+# Every fact about a row, in one place: its config, its overrides, where its weights live (transformers), the
+# seed's test F1 and the best published test F1 for the architecture with its source.
+row_info() {
+  ROW_SETS=() WEIGHTS_NAME="" HUB_NAME=""
+  case $1 in
+    bilstm_cnn) CONFIG=bilstm_cnn SEED_TEST=89.10 BEST=91.62
+      BEST_SOURCE="Chiu & Nichols 2016, BLSTM-CNN + emb + lex (90.91 without lex)" ;;
+    bilstm_cnn_crf) CONFIG=bilstm_cnn ROW_SETS=(--set model.decoder=crf) SEED_TEST="" BEST=91.21
+      BEST_SOURCE="Ma & Hovy 2016, BiLSTM-CNN-CRF" ;;
+    bert_base_cased) CONFIG=bert_base_cased WEIGHTS_NAME=bert-base-cased HUB_NAME=bert-base-cased
+      SEED_TEST=91.25 BEST=92.4 BEST_SOURCE="Devlin et al. 2019, BERT-base, document context" ;;
+    roberta_base) CONFIG=roberta_base WEIGHTS_NAME=roberta-base HUB_NAME=roberta-base SEED_TEST=71.61 BEST=""
+      BEST_SOURCE="none published for roberta-base on CoNLL-2003" ;;
+    roberta_news) CONFIG=roberta_news WEIGHTS_NAME=news_roberta_base HUB_NAME=allenai/news_roberta_base
+      SEED_TEST=78.43 BEST="" BEST_SOURCE="none published" ;;
+    *) return 1 ;;
+  esac
+}
+
+TARGET=${1:-}
+case "$TARGET" in
+  -h|--help) usage; exit 0 ;;
+  all) ROWS=("${ALL_ROWS[@]}") ;;
+  *) if row_info "$TARGET"; then ROWS=("$TARGET"); else
+       echo "error: unknown row '$TARGET'; usage: $0 ROW|all [options], ROW one of ${ALL_ROWS[*]} (see --help)" >&2
+       exit 2; fi ;;
 esac
 shift
-RECIPE=paper EMB=none LEX=none ONTONOTES="$ROOT/../shared/data/ontonotes5" DATA="$ROOT/../shared/data/conll2003" OUT="" NAME="" THREADS=0 SEED=42 SETS=()
+SHARED=$(shared_dir)
+RECIPE=paper EMB=none LEX="" ONTONOTES="$SHARED/data/ontonotes5" DATA="$SHARED/data/conll2003" WEIGHTS="$ROOT/models"
+N=0 M=0 SEED=42 THREADS=0 SETS=() RUNS="$ROOT/runs/table3" OUT="" NAME="" RESUME=0 RESULTS="$ROOT/results"
+EXPECT="" TOLERANCE=""
+need() { [[ $# -ge 2 ]] || { echo "error: $1 needs a value (see --help)" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --embeddings) EMB=$2; shift 2 ;;
-    --lexicon) LEX=$2; shift 2 ;;
-    --recipe) RECIPE=$2; shift 2 ;;
-    --ontonotes) ONTONOTES=$2; shift 2 ;;
-    --data) DATA=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    --name) NAME=$2; shift 2 ;;
-    --threads) THREADS=$2; shift 2 ;;
-    --seed) SEED=$2; shift 2 ;;
-    --set) SETS+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --resume) RESUME=1; shift; continue ;;
+    -h|--help) usage; exit 0 ;;
+  esac
+  need "$@"
+  case "$1" in
+    --recipe) RECIPE=$2 ;;
+    --weights) WEIGHTS=$2 ;;
+    --embeddings) EMB=$2 ;;
+    --lexicon) LEX=$2 ;;
+    --ontonotes) ONTONOTES=$2 ;;
+    --data) DATA=$2 ;;
+    --sentences) N=$2 ;;
+    --eval-sentences) M=$2 ;;
+    --seed) SEED=$2 ;;
+    --threads) THREADS=$2 ;;
+    --set) SETS+=(--set "$2") ;;
+    --runs) RUNS=$2 ;;
+    --out) OUT=$2 ;;
+    --name) NAME=$2 ;;
+    --results) RESULTS=$2 ;;
+    --expect) EXPECT=$2 ;;
+    --tolerance) TOLERANCE=$2 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
+  shift 2
 done
-case "$RECIPE" in
-  paper) RECIPE_SETS=() RECIPE_NAME="" ;;
-  tuned) RECIPE_SETS=(--set train.lr=0.002 --set train.schedule=linear --set train.max_epochs=15
-                      --set train.patience=15 --set model.bilstm_cnn.unk_replace=0.5) RECIPE_NAME=-tuned ;;
-  *) echo "error: --recipe must be paper or tuned, not '$RECIPE'" >&2; exit 2 ;;
-esac
-NERTOOL=${NERTOOL:-}
-if [[ -z $NERTOOL ]]; then
-  for cand in "$ROOT/build/nertool" "$ROOT"/build-*/nertool; do [[ -x $cand ]] && { NERTOOL=$cand; break; }; done
+case "$RECIPE" in paper|tuned|best) ;; *) echo "error: --recipe must be paper, tuned or best, not '$RECIPE'" >&2; exit 2 ;; esac
+for v in "$N" "$M" "$SEED" "$THREADS"; do
+  [[ $v =~ ^[0-9]+$ ]] || { echo "error: '$v' is not a non-negative integer" >&2; exit 2; }
+done
+if [[ -n $TOLERANCE && ! $TOLERANCE =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+  echo "error: --tolerance must be a non-negative number, not '$TOLERANCE'" >&2; exit 2
 fi
-[[ -x ${NERTOOL:-} ]] || { echo "error: nertool binary not found (build it, or set NERTOOL)" >&2; exit 1; }
-for f in train.txt valid.txt test.txt; do [[ -f $DATA/$f ]] || { echo "error: missing $DATA/$f" >&2; exit 1; }; done
-EMB_ARGS=()
-EMB_NAME=random
+if [[ ${#ROWS[@]} -gt 1 && ( -n $OUT || -n $NAME ) ]]; then
+  echo "error: --out and --name name one row's run; with 'all' use --runs" >&2; exit 2
+fi
+EXPECT=${EXPECT:-$RESULTS/table3_expected.json}
+[[ -z $TOLERANCE || -f $EXPECT ]] || { echo "error: --tolerance needs the expectations file $EXPECT (--expect)" >&2; exit 2; }
+NERTOOL=$(nertool_binary)
+for f in train.txt valid.txt test.txt; do [[ -f $DATA/$f ]] || { echo "error: missing $DATA/$f (--data)" >&2; exit 1; }; done
+absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+mkdir -p "$RUNS" "$RESULTS/plots"
+RUNS=$(absolute "$RUNS") RESULTS=$(absolute "$RESULTS")
+
+# The data the rows train on: the folder itself, or its first N / M sentences.
+if (( N > 0 || M > 0 )); then
+  SLICE="$RUNS/data-train$N-eval$M"
+  mkdir -p "$SLICE"
+  first_sentences "$DATA/train.txt" "$N" > "$SLICE/train.txt"
+  for f in valid.txt test.txt; do first_sentences "$DATA/$f" "$M" > "$SLICE/$f"; done
+  DATA=$SLICE
+fi
+DATA=$(absolute "$DATA")
+
+# Word vectors for the BiLSTM rows: the dimension from an "N D" header (word2vec/fastText text or binary), else
+# the fields of the first GloVe line minus one.
+EMB_SETS=() EMB_NAME=random
 if [[ $EMB != none ]]; then
   [[ -f $EMB ]] || { echo "error: embeddings file not found: $EMB" >&2; exit 1; }
-  EMB=$(cd "$(dirname "$EMB")" && pwd)/$(basename "$EMB")
-  # Dimension: "N D" header (word2vec/fastText text or binary), else fields of the first GloVe line minus one.
+  EMB=$(absolute "$EMB")
   read -r first second rest < <(head -c 4096 "$EMB" | head -1 | tr -d '\r')
   if [[ $first =~ ^[0-9]+$ && $second =~ ^[0-9]+$ && -z ${rest:-} ]]; then DIM=$second
   else DIM=$(head -1 "$EMB" | awk '{print NF - 1}'); fi
-  EMB_ARGS=(--set "model.bilstm_cnn.embeddings=$EMB" --set "model.bilstm_cnn.word_dim=$DIM")
+  EMB_SETS=(--set "model.bilstm_cnn.embeddings=$EMB" --set "model.bilstm_cnn.word_dim=$DIM")
   EMB_NAME=$(basename "$EMB"); EMB_NAME=${EMB_NAME%.*}
 fi
-LEX_ARGS=() LEX_NAME=""
+
+# Lexicon features for the BiLSTM rows (built once per invocation when asked for by name).
+LEX=${LEX:-$([[ $RECIPE == best ]] && echo ontonotes5 || echo none)}
+LEX_SETS=() LEX_NAME=""
 if [[ $LEX == ontonotes5 ]]; then
   for f in train.txt dev.txt test.txt; do
     [[ -f $ONTONOTES/$f ]] || { echo "error: --lexicon ontonotes5 needs $ONTONOTES/$f (see --ontonotes)" >&2; exit 1; }
   done
-  mkdir -p "$ROOT/runs/lexicons"
-  LEX="$ROOT/runs/lexicons/ontonotes5_to_conll2003.tsv"
+  mkdir -p "$RUNS/lexicons"
+  LEX="$RUNS/lexicons/ontonotes5_to_conll2003.tsv"
   "$NERTOOL" lexicon --input "$ONTONOTES/train.txt" "$ONTONOTES/dev.txt" "$ONTONOTES/test.txt" \
     --type-map "$ROOT/configs/type_maps/ontonotes5_to_conll2003.json" --output "$LEX"
 fi
 if [[ $LEX != none ]]; then
   [[ -f $LEX ]] || { echo "error: lexicon file not found: $LEX" >&2; exit 1; }
-  LEX=$(cd "$(dirname "$LEX")" && pwd)/$(basename "$LEX")
-  LEX_ARGS=(--set "model.bilstm_cnn.lexicon=$LEX") LEX_NAME=-lex
+  LEX=$(absolute "$LEX")
+  LEX_SETS=(--set "model.bilstm_cnn.lexicon=$LEX") LEX_NAME=-lex
 fi
-NAME=${NAME:-"$ROW-$EMB_NAME$LEX_NAME$RECIPE_NAME-seed$SEED"}
-OUT=${OUT:-"$ROOT/runs/table3/$NAME"}
-CMD=("$NERTOOL" train --config "$ROOT/configs/$CONFIG.json" --data "$DATA" --out "$OUT" --seed "$SEED"
-     --set "train.num_threads=$THREADS" "${ROW_SETS[@]}" "${RECIPE_SETS[@]}" "${EMB_ARGS[@]}" "${LEX_ARGS[@]}"
-     "${SETS[@]}")
-echo "running: ${CMD[*]}" >&2
-start=$(date +%s)
-"${CMD[@]}"
-WALL=$(( $(date +%s) - start ))
-mkdir -p "$ROOT/results"
-python3 - "$OUT" "$ROOT/results/$NAME.json" "$ROOT/results/table3.md" "$WALL" "$NAME" "${CMD[*]}" <<'PY'
-import json, os, sys
-run, out_json, out_md, wall, name, cmd = sys.argv[1:7]
-epochs = [json.loads(l) for l in open(os.path.join(run, "metrics.jsonl")) if l.strip()]
-epochs = [e for e in epochs if "dev_f1" in e]
-if not epochs:
-    sys.exit("error: no epochs in " + os.path.join(run, "metrics.jsonl"))
-best = max(epochs, key=lambda e: e["dev_f1"])  # the first best, as the trainer keeps it
-best = next(e for e in epochs if e["dev_f1"] == best["dev_f1"])
-pct = lambda x: None if x is None else round(100 * x if x <= 1.0 else x, 2)
-res = {"row": name, "run_dir": run, "valid_f1": pct(best["dev_f1"]), "test_f1": pct(best.get("test_f1")),
-       "best_epoch": best["epoch"], "epochs": len(epochs), "wall_seconds": int(wall), "command": cmd}
-tmp = out_json + ".tmp"
-with open(tmp, "w") as f:
-    json.dump(res, f, indent=2); f.write("\n")
-os.replace(tmp, out_json)
-lines = open(out_md).read().splitlines() if os.path.exists(out_md) else [
-    "| run | valid F1 | test F1 | best epoch | epochs | wall time |", "|---|---|---|---|---|---|"]
-lines.append("| %s | %s | %s | %d | %d | %dh%02dm |" % (name, res["valid_f1"], res["test_f1"], res["best_epoch"],
-             res["epochs"], int(wall) // 3600, int(wall) % 3600 // 60))
-with open(out_md + ".tmp", "w") as f:
-    f.write("\n".join(lines) + "\n")
-os.replace(out_md + ".tmp", out_md)
-print(json.dumps(res))
-PY
+
+TUNED_SETS=(--set train.lr=0.002 --set train.schedule=linear --set train.max_epochs=15 --set train.patience=15
+            --set model.bilstm_cnn.unk_replace=0.5)
+RECIPE_NAME=$([[ $RECIPE == paper ]] || echo "-$RECIPE")
+SLICE_NAME=$( (( N > 0 )) && echo "-n$N" || true)
+SKIPPED=() RAN=()
+
+# Runs one row and records it; a transformer row without weights is skipped with the way to get them.
+run_row() {
+  local row=$1 recipe_sets=() name out cmd start wall
+  row_info "$row"
+  if [[ -n $WEIGHTS_NAME ]]; then
+    local weights="$WEIGHTS/$WEIGHTS_NAME"
+    if [[ ! -f $weights/config.json ]]; then
+      echo "reproduce_table3: skipping $row: no converted weights in $weights (get them with" \
+           "scripts/get_pretrained.sh $HUB_NAME, or point --weights at a folder holding $WEIGHTS_NAME/)" >&2
+      SKIPPED+=("$row")
+      return 0
+    fi
+    [[ $RECIPE == best ]] && recipe_sets=(--set model.document_context=true)
+    recipe_sets+=(--set "model.pretrained=$(absolute "$weights")")
+    name=$row$([[ $RECIPE == best ]] && echo -best || true)$SLICE_NAME-seed$SEED
+  else
+    [[ $RECIPE != paper ]] && recipe_sets=("${TUNED_SETS[@]}")
+    recipe_sets+=("${EMB_SETS[@]}" "${LEX_SETS[@]}")
+    name=$row-$EMB_NAME$LEX_NAME$RECIPE_NAME$SLICE_NAME-seed$SEED
+  fi
+  name=${NAME:-$name}
+  out=${OUT:-$RUNS/$name}
+  cmd=("$NERTOOL" train --config "$ROOT/configs/$CONFIG.json" --data "$DATA" --out "$out" --seed "$SEED"
+       --set "train.num_threads=$THREADS" "${ROW_SETS[@]}" "${recipe_sets[@]}" "${SETS[@]}")
+  (( RESUME )) && [[ -e $out ]] && cmd+=(--resume)
+  echo "running: ${cmd[*]}" >&2
+  start=$(date +%s)
+  "${cmd[@]}" >&2  # its summary JSON goes with the logs; stdout is the table
+  wall=$(( $(date +%s) - start ))
+  python3 "$ROOT/scripts/table3_results.py" record --run "$out" --results "$RESULTS" --name "$name" --row "$row" \
+    --recipe "$RECIPE" --wall "$wall" --seed-test "$SEED_TEST" --best "$BEST" --best-source "$BEST_SOURCE" \
+    --command "${cmd[*]}"
+  RAN+=("$name")
+}
+
+for row in "${ROWS[@]}"; do run_row "$row"; done
+SUMMARY_ARGS=(summary --results "$RESULTS" --names "${RAN[@]+"${RAN[@]}"}" --skipped "${SKIPPED[@]+"${SKIPPED[@]}"}"
+              --expect "$EXPECT")
+[[ -n $TOLERANCE ]] && SUMMARY_ARGS+=(--tolerance "$TOLERANCE")
+[[ $TARGET == all ]] && SUMMARY_ARGS+=(--table "$RESULTS/table3_$RECIPE.md")
+python3 "$ROOT/scripts/table3_results.py" "${SUMMARY_ARGS[@]}"

@@ -20,7 +20,7 @@ struct TrainFlags {
   std::string data = ".";
   std::string out;
   std::vector<std::string> sets;
-  int64_t seed = -1;
+  std::string seed;  // text, checked as train.seed is: CLI11 would clamp a number beyond int64 without a word
   bool resume = false;
   bool dump_config = false;
   std::string init;
@@ -35,7 +35,7 @@ int run_train(const TrainFlags& f) {
     else throw ConfigError("--config is required (or --resume with --out RUN_DIR to reuse the run's config)");
   }
   std::vector<std::string> overrides = f.sets;
-  if (f.seed >= 0) overrides.push_back("train.seed=" + std::to_string(f.seed));
+  if (!f.seed.empty()) overrides.push_back("train.seed=" + f.seed);
   train::Config config = train::load_config(config_path, overrides);
   if (f.dump_config) {
     std::cout << config.json.dump(2) << std::endl;
@@ -75,7 +75,7 @@ nertool::cli::Action setup(CLI::App& app) {
   app.add_option("--set,-s", f->sets,
                  "Override a config value: key.path=value, value parsed as JSON when valid (numbers, true, "
                  "[0.9,0.98]) else taken as a string; repeatable (e.g. --set train.max_epochs=5)");
-  app.add_option("--seed", f->seed, "Random seed (same as --set train.seed=N)");
+  app.add_option("--seed", f->seed, "Random seed, 0 to 2^63-1 (same as --set train.seed=N)");
   app.add_flag("--resume", f->resume,
                "Continue the interrupted run in --out from its checkpoint; ends with exactly the weights of an "
                "uninterrupted run (same seed, CPU). train.max_epochs and train.patience may be raised");

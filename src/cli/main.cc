@@ -8,7 +8,9 @@
 #endif
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -81,6 +83,18 @@ static int run(int argc, char** argv) {
   return 0;
 }
 
+// Whatever went to stdout (a report, converted text, --dump-config) must not be lost silently: a full disk, a
+// closed pipe or `> /dev/full` turns a successful exit into an error.
+static int check_stdout(int status) {
+  errno = 0;
+  std::cout.flush();
+  const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+  if (!failed) return status;
+  std::cerr << "error: cannot write standard output" << (errno ? std::string(": ") + std::strerror(errno) : "")
+            << std::endl;
+  return status == 0 ? 1 : status;
+}
+
 }  // namespace nertool::cli
 
 int main(int argc, char** argv) {
@@ -91,7 +105,7 @@ int main(int argc, char** argv) {
   nertool::reserve_huge_page_heap(std::size_t{64} << 20);
 #endif
   try {
-    return nertool::cli::run(argc, argv);
+    return nertool::cli::check_stdout(nertool::cli::run(argc, argv));
   } catch (const nertool::InputError& e) {
     std::cerr << "error: " << e.what() << std::endl;
     return 2;

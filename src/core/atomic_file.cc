@@ -1,11 +1,13 @@
 #include "nertool/core/atomic_file.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <sstream>
 
 #include "nertool/core/error.h"
@@ -14,19 +16,49 @@ namespace nertool {
 
 namespace {
 std::atomic<unsigned> g_counter{0};
+
+// The process's own streams: renaming onto /dev/stdout would replace the link, not write to the stream.
+bool is_stream_path(const std::string& path) {
+  for (const char* prefix : {"/dev/std", "/dev/fd/", "/proc/"})
+    if (path.rfind(prefix, 0) == 0) return true;
+  return false;
 }
 
+bool is_directory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The regular file an atomic write replaces: `path` itself, where its symbolic links lead, or "" when there is no
+// regular file to protect (a device, FIFO or socket, or a stream path), so the bytes are written in place.
+std::string rename_target(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return is_stream_path(path) ? "" : path;  // a new file
+  if (!S_ISREG(st.st_mode) || is_stream_path(path)) return "";
+  struct stat lst;
+  if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    std::error_code ec;
+    const std::string resolved = std::filesystem::canonical(path, ec).string();
+    return ec ? path : resolved;
+  }
+  return path;
+}
+}  // namespace
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  tmp_path_ = path_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(g_counter++);
-  out_.open(tmp_path_, std::ios::binary | std::ios::trunc);
+  if (is_directory(path_)) throw IoError("cannot write " + path_ + ": it is a directory");
+  target_ = rename_target(path_);
+  tmp_path_ = target_.empty() ? path_
+                              : target_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(g_counter++);
+  out_.open(tmp_path_, target_.empty() ? std::ios::binary | std::ios::out
+                                       : std::ios::binary | std::ios::out | std::ios::trunc);
   if (!out_) throw IoError("cannot write " + path_ + ": " + std::strerror(errno));
 }
 
 AtomicFile::~AtomicFile() {
-  if (!committed_) {
-    out_.close();
-    std::remove(tmp_path_.c_str());
-  }
+  if (committed_) return;
+  out_.close();
+  if (!target_.empty()) std::remove(tmp_path_.c_str());
 }
 
 void AtomicFile::commit() {
@@ -34,8 +66,8 @@ void AtomicFile::commit() {
   if (!out_) throw IoError("error while writing " + path_);
   out_.close();
   if (!out_) throw IoError("error while closing " + path_);
-  if (std::rename(tmp_path_.c_str(), path_.c_str()) != 0)
-    throw IoError("cannot rename " + tmp_path_ + " to " + path_ + ": " + std::strerror(errno));
+  if (!target_.empty() && std::rename(tmp_path_.c_str(), target_.c_str()) != 0)
+    throw IoError("cannot rename " + tmp_path_ + " to " + target_ + ": " + std::strerror(errno));
   committed_ = true;
 }
 
@@ -52,6 +84,7 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
 }
 
 std::string read_file(const std::string& path) {
+  if (is_directory(path)) throw IoError("cannot read " + path + ": it is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open " + path + ": " + std::strerror(errno));
   std::ostringstream ss;

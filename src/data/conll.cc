@@ -114,6 +114,24 @@ void append_joined(std::string& out, const std::vector<std::string>& fields, cha
   }
 }
 
+// The number of lines from `pos` up to the next blank line (only spaces, tabs or CR: the usual sentence end),
+// plus one, capped: what a sentence reserves, which saves most reallocations. The cap and the blank test keep
+// the scans linear in the file, also when blank lines hold a space.
+std::size_t lines_until_blank(const std::string& text, std::size_t pos) {
+  constexpr std::size_t kMaxReserve = 1024;
+  const std::size_t n = text.size();
+  std::size_t lines = 1;
+  for (std::size_t q = pos; q < n && lines < kMaxReserve; ++lines) {
+    const void* next_nl = std::memchr(text.data() + q, '\n', n - q);
+    const std::size_t end = next_nl ? static_cast<const char*>(next_nl) - text.data() : n;
+    bool blank = true;
+    for (std::size_t k = q; k < end && blank; ++k) blank = text[k] == ' ' || text[k] == '\t' || text[k] == '\r';
+    if (blank) break;
+    q = end + 1;
+  }
+  return lines;
+}
+
 }  // namespace
 
 long resolve_column(int column, std::size_t num_columns) {
@@ -196,12 +214,7 @@ Corpus parse_conll(const std::string& text, const std::string& name, const ReadO
       Sentence s;
       s.first_line = line_no;
       s.document = corpus.documents.size() - 1;
-      // Reserve for the lines up to the next empty line (the usual sentence end): saves most reallocations.
-      std::size_t lines = 1;
-      for (std::size_t q = pos; q < n && text[q] != '\n' && text[q] != '\r'; ++lines) {
-        const void* next_nl = std::memchr(text.data() + q, '\n', n - q);
-        q = next_nl ? static_cast<const char*>(next_nl) - text.data() + 1 : n;
-      }
+      const std::size_t lines = lines_until_blank(text, pos);
       s.tokens.reserve(lines);
       if (options.with_labels) s.labels.reserve(lines);
       s.columns.reserve(lines);

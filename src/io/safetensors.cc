@@ -8,6 +8,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 
 namespace nertool::io {
 
@@ -52,9 +53,9 @@ NamedTensors parse_safetensors(const std::string& bytes, const std::string& name
     throw fail("header length " + std::to_string(header_len) + " exceeds the file size " + std::to_string(bytes.size()));
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8, bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
-  } catch (const nlohmann::json::exception& e) {
-    throw fail(std::string("header is not valid JSON: ") + e.what());
+    header = parse_json(std::string_view(bytes).substr(8, header_len), name);
+  } catch (const InputError& e) {
+    throw fail("header is not valid JSON: " + e.problem());
   }
   if (!header.is_object()) throw fail("header is not a JSON object");
   const std::size_t data_start = 8 + header_len;

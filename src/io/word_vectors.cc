@@ -1,8 +1,10 @@
 #include "nertool/io/word_vectors.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 
@@ -80,11 +82,30 @@ bool parse_int(const std::string& s, int64_t& out) {
   return true;
 }
 
+// A finite float (strtof would also take "nan" and "inf", which poison every sum they reach).
 bool parse_float(const std::string& s, float& out) {
   char* end = nullptr;
   errno = 0;
   out = std::strtof(s.c_str(), &end);
-  return end != s.c_str() && *end == '\0' && errno != ERANGE;
+  return end != s.c_str() && *end == '\0' && errno != ERANGE && std::isfinite(out);
+}
+
+// The index of the first value that is NaN or infinite, or -1.
+int64_t first_non_finite(const float* values, int64_t dim) {
+  for (int64_t i = 0; i < dim; ++i)
+    if (!std::isfinite(values[i])) return i;
+  return -1;
+}
+
+// A header's dimension must fit the file: each value takes 4 bytes in a binary file and at least 2 ("0 ") in a
+// text one. Checked before anything is allocated for it.
+void check_dimension_fits(const std::string& path, int64_t dim, bool binary) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  const int64_t per_value = binary ? 4 : 2;
+  if (!ec && dim > static_cast<int64_t>(size) / per_value)
+    throw InputError(path, 1, "header says vectors of dimension " + std::to_string(dim) + ", more than the file's " +
+                                  std::to_string(size) + " bytes can hold");
 }
 
 // "N D" header: two non-negative integers and nothing else.
@@ -137,7 +158,7 @@ void read_text(std::ifstream& in, const std::string& path, bool has_header, int6
     for (int64_t i = 0; i < dim; ++i)
       if (!parse_float(f[static_cast<std::size_t>(i) + 1], values[static_cast<std::size_t>(i)]))
         throw InputError(path, line_no, "value " + std::to_string(i + 1) + " ('" + f[static_cast<std::size_t>(i) + 1] +
-                                            "') of word '" + f[0] + "' is not a number");
+                                            "') of word '" + f[0] + "' is not a finite number");
     ++rows;
     if (add(f[0], values.data()) && max_words > 0 && v.size() >= max_words) {
       capped = true;
@@ -176,6 +197,7 @@ WordVectors read_word_vectors(const std::string& path, const WordVectorOptions& 
     std::getline(in, header);
     if (!parse_header(header, count, dim))
       throw InputError(path, 1, "expected a header 'WORDS DIMENSION', found '" + header.substr(0, 80) + "'");
+    check_dimension_fits(path, dim, format == VectorFormat::Word2VecBinary);
     in.seekg(0);
   }
   v.dim_ = dim;
@@ -205,6 +227,8 @@ WordVectors read_word_vectors(const std::string& path, const WordVectorOptions& 
       if (in.gcount() != static_cast<std::streamsize>(dim * sizeof(float)))
         throw InputError(path, rec_line, "binary record of word '" + word + "' is truncated (expected " +
                                              std::to_string(dim) + " float32 values)");
+      if (const int64_t bad = first_non_finite(values.data(), dim); bad >= 0)
+        throw InputError(path, rec_line, "value " + std::to_string(bad + 1) + " of word '" + word + "' is not finite");
       if (v.add(word, values.data()) && options.max_words > 0 && v.size() >= options.max_words) break;
     }
   } else {

@@ -13,9 +13,16 @@ const std::string* field(const std::vector<std::string>& fields, int column) {
   return index >= 0 && index < n ? &fields[static_cast<std::size_t>(index)] : nullptr;
 }
 
+// 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st.
+std::string ordinal(long n) {
+  const long tens = n % 100, units = n % 10;
+  if (tens >= 11 && tens <= 13) return std::to_string(n) + "th";
+  return std::to_string(n) + (units == 1 ? "st" : units == 2 ? "nd" : units == 3 ? "rd" : "th");
+}
+
 std::string column_name(int column) {
-  return column < 0 ? (column == -1 ? std::string("last column") : std::to_string(-column) + "th column from the end")
-                    : "column " + std::to_string(column + 1);
+  if (column >= 0) return "column " + std::to_string(column + 1);
+  return column == -1 ? std::string("last column") : ordinal(-static_cast<long>(column)) + " column from the end";
 }
 
 std::size_t line_of(const data::Sentence& sentence, std::size_t token) {
@@ -79,11 +86,18 @@ std::vector<std::vector<std::string>> labels_in_column(const data::Corpus& corpu
     const data::Sentence& sentence = corpus.sentences[s];
     labels[s].reserve(sentence.size());
     for (std::size_t t = 0; t < sentence.columns.size(); ++t) {
-      const std::string* label = field(sentence.columns[t], column);
+      const std::vector<std::string>& fields = sentence.columns[t];
+      const std::string* label = field(fields, column);
       if (!label)
         throw InputError(corpus.path, line_of(sentence, t),
                          "no label in the " + column_name(column) + " (the line has " +
-                             std::to_string(sentence.columns[t].size()) + " columns)");
+                             std::to_string(fields.size()) + " columns)");
+      // A label column that lands on the token column (a 2-column file read as token gold pred) would score the
+      // words as labels.
+      if (label == field(fields, corpus.options.token_column))
+        throw InputError(corpus.path, line_of(sentence, t),
+                         "the line has " + std::to_string(fields.size()) + " columns, so the label column (the " +
+                             column_name(column) + ") is the token column");
       labels[s].push_back(*label);
     }
   }

@@ -10,6 +10,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 #include "nertool/layers/bilstm_stack.h"
 #include "nertool/layers/word_features.h"
 #include "section_options.h"
@@ -289,12 +290,7 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
       (context.train ? context.init_dir : context.model_dir) + "/" + std::string(kVocabularyFile);
   if (!context.train || (!context.init_dir.empty() && std::filesystem::exists(path))) {
     if (!std::filesystem::exists(path)) throw IoError("model directory has no " + std::string(kVocabularyFile) + ": " + path);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_file(path));
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(path, 0, std::string("not valid JSON: ") + e.what());
-    }
+    const nlohmann::json j = read_json_file(path);
     try {
       auto words = layers::Vocabulary::from_json(j.at("words"));
       auto chars = layers::Vocabulary::from_json(j.at("chars"));

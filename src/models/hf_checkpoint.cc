@@ -10,6 +10,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 #include "nertool/data/conll.h"
 #include "nertool/io/torch_pickle.h"
 #include "nertool/models/hf_encoder.h"
@@ -151,12 +152,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
   HfImportReport report;
   const std::string config_path = (fs::path(hf_dir) / "config.json").string();
   if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
-  nlohmann::json hf;
-  try {
-    hf = nlohmann::json::parse(read_file(config_path));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(config_path, 0, std::string("invalid JSON: ") + e.what());
-  }
+  const nlohmann::json hf = read_json_file(config_path);
   auto tconfig = layers::TransformerConfig::from_hf_config(hf);
   auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
   auto tensors = read_hf_weights(hf_dir, &report.weights_file);
@@ -276,7 +272,7 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
   train::save_weights(*tagger, (out / "model.pt").string());
   // config.json: a complete nertool config (defaults for data/train), so the directory is a model like any run's.
   nlohmann::json cfg = train::default_config_json();
-  auto tconfig = layers::TransformerConfig::from_json(train::read_json_file((out / "transformer.json").string()));
+  auto tconfig = layers::TransformerConfig::from_json(read_json_file((out / "transformer.json").string()));
   cfg["model"] = model_section(tconfig.model_type == "bert" ? "bert" : "roberta", tconfig,
                                options.classifier_dropout >= 0 ? options.classifier_dropout : tconfig.hidden_dropout,
                                options.max_seq_length);

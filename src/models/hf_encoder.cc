@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 #include "nertool/text/subword_tokenizer.h"
 #include "nertool/train/run_dir.h"
 
@@ -220,7 +221,7 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
   const bool fresh = context.train != nullptr;
   const fs::path model_dir = context.model_dir;
   const std::string pretrained = cfg.value("pretrained", std::string());
-  auto read_json = [](const fs::path& p) { return train::read_json_file(p.string()); };
+  auto read_json = [](const fs::path& p) { return read_json_file(p.string()); };
 
   // Architecture: a saved model's own transformer.json; else model.transformer; else the pretrained model's.
   nlohmann::json arch;

@@ -7,20 +7,6 @@
 
 namespace nertool::taxonomy::detail {
 
-nlohmann::json read_json_file(const std::string& path) {
-  const std::string text = read_file(path);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based and may point one past the end; the line is where the parser stopped.
-    const std::size_t stop = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + stop, '\n'));
-    std::string what = e.what();
-    const std::size_t colon = what.find(": ");  // drop nlohmann's "[json.exception.parse_error.101] " prefix
-    throw InputError(path, line, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
-  }
-}
-
 std::string member_path(const std::string& base, const std::string& key) {
   return base + "[" + nlohmann::json(key).dump() + "]";
 }

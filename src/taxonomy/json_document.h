@@ -6,9 +6,6 @@
 
 namespace nertool::taxonomy::detail {
 
-// Reads and parses `path`. IoError when unreadable; InputError(path, line, problem) when not valid JSON.
-nlohmann::json read_json_file(const std::string& path);
-
 // `base` + `["key"]`, the JSON-path step for an object member whose name comes from the data.
 std::string member_path(const std::string& base, const std::string& key);
 

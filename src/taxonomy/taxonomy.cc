@@ -6,6 +6,7 @@
 
 #include "json_document.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 
 namespace nertool::taxonomy {
 
@@ -185,7 +186,7 @@ Taxonomy Taxonomy::from_json(const json& doc, const std::string& source) {
   return t;
 }
 
-Taxonomy Taxonomy::load(const std::string& path) { return from_json(detail::read_json_file(path), path); }
+Taxonomy Taxonomy::load(const std::string& path) { return from_json(read_json_file(path), path); }
 
 json Taxonomy::to_json() const {
   json types = json::array();

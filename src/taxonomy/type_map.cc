@@ -2,6 +2,7 @@
 
 #include "json_document.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 
 namespace nertool::taxonomy {
 
@@ -45,7 +46,7 @@ TypeMap TypeMap::from_json(const json& doc, const std::string& source_file) {
   return m;
 }
 
-TypeMap TypeMap::load(const std::string& path) { return from_json(detail::read_json_file(path), path); }
+TypeMap TypeMap::load(const std::string& path) { return from_json(read_json_file(path), path); }
 
 json TypeMap::to_json() const {
   return json{{"name", name_}, {"source", source_}, {"target", target_}, {"map", map_}};

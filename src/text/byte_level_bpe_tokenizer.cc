@@ -7,6 +7,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 #include "nertool/text/unicode.h"
 
 namespace nertool::text {
@@ -51,12 +52,7 @@ const std::string& ByteLevelBpeTokenizer::byte_symbol(unsigned char b) {
 }
 
 std::unordered_map<std::string, int64_t> ByteLevelBpeTokenizer::read_vocab_file(const std::string& path) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path, 0, std::string("invalid JSON: ") + e.what());
-  }
+  const nlohmann::json j = read_json_file(path);
   if (!j.is_object()) throw InputError(path, 0, "expected a JSON object mapping tokens to ids");
   std::unordered_map<std::string, int64_t> vocab;
   vocab.reserve(j.size() * 2);

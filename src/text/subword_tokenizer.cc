@@ -73,8 +73,10 @@ void SubwordTokenizer::tokenize(std::string_view text, bool split_into_words, st
   for (const Part& part : parts) {
     if (part.special)
       out.push_back(part.special->id >= 0 ? part.special->id : unk_.id);
-    else if (!part.text.empty())
+    else if (!part.text.empty() && settings_.normalize_before.empty())
       tokenize_chunk(part.text, out);
+    else if (!part.text.empty())
+      tokenize_chunk(normalize_all(part.text, settings_.normalize_before), out);
   }
 }
 
@@ -125,6 +127,12 @@ void SubwordTokenizer::save(const std::string& dir) const {
     write_file_atomic(dst, read_file(src));
   }
   if (!has_config) write_file_atomic(dir + "/tokenizer_config.json", default_config_json());
+}
+
+std::string normalize_all(std::string_view text, const std::vector<UnicodeForm>& forms) {
+  std::string out(text);
+  for (UnicodeForm form : forms) out = normalize(out, form);
+  return out;
 }
 
 std::string model_tokenizer_dir(const std::string& model_dir) { return model_dir + "/tokenizer"; }

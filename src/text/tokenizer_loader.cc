@@ -8,6 +8,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 #include "nertool/text/byte_level_bpe_tokenizer.h"
 #include "nertool/text/sentencepiece_tokenizer.h"
 #include "nertool/text/subword_tokenizer.h"
@@ -21,13 +22,7 @@ using nlohmann::json;
 
 bool exists(const std::string& dir, const std::string& name) { return fs::is_regular_file(dir + "/" + name); }
 
-json read_json(const std::string& path) {
-  try {
-    return json::parse(read_file(path));
-  } catch (const json::exception& e) {
-    throw InputError(path, 0, std::string("invalid JSON: ") + e.what());
-  }
-}
+json read_json(const std::string& path) { return read_json_file(path); }
 
 // The SentencePiece model of a directory: sentencepiece.bpe.model, else the first *.model by name.
 std::string find_sentencepiece_model(const std::string& dir) {
@@ -116,6 +111,38 @@ SpecialToken processing_token(const json& v, const std::string& file) {
   return t;
 }
 
+// A tokenizer.json normalizer: Unicode normalization forms around at most one BertNormalizer, the only parts the
+// tokenizers mapped onto here can honour exactly. Sequences are flattened in order.
+struct NormalizerParts {
+  json bert;  // the BertNormalizer object; null when there is none
+  std::vector<UnicodeForm> before, after;
+};
+
+void collect_normalizer(const json& n, const std::string& file, NormalizerParts& parts, int depth) {
+  if (n.is_null()) return;
+  if (depth > 16) throw InputError(file, 0, "normalizer Sequences nested more than 16 deep");
+  const std::string type = n.is_object() ? n.value("type", std::string()) : std::string();
+  if (type == "Sequence") {
+    if (!n.contains("normalizers") || !n["normalizers"].is_array())
+      throw InputError(file, 0, "normalizer Sequence without a 'normalizers' list");
+    for (const auto& part : n["normalizers"]) collect_normalizer(part, file, parts, depth + 1);
+  } else if (type == "BertNormalizer") {
+    if (!parts.bert.is_null()) throw ConfigError(file + ": a normalizer with two BertNormalizers is not supported");
+    parts.bert = n;
+  } else if (auto form = parse_unicode_form(type)) {
+    (parts.bert.is_null() ? parts.before : parts.after).push_back(*form);
+  } else {
+    throw ConfigError(file + ": normalizer '" + (type.empty() ? n.dump() : type) +
+                      "' is not supported (supported: BertNormalizer, NFC, NFD, NFKC, NFKD and Sequences of them)");
+  }
+}
+
+NormalizerParts read_normalizer(const json& n, const std::string& file) {
+  NormalizerParts parts;
+  collect_normalizer(n, file, parts, 0);
+  return parts;
+}
+
 // tokenizer.json (the Hugging Face tokenizers format): WordPiece with the BERT normalizer/pre-tokenizer and
 // byte-level BPE are mapped onto the slow-tokenizer implementations; anything else is named in the error.
 std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, const ConfigFiles& cfg) {
@@ -134,7 +161,8 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
       type = "WordPiece";
   }
   auto type_of = [](const json& v) { return v.is_object() ? v.value("type", std::string("?")) : std::string(); };
-  const json normalizer = j.value("normalizer", json());
+  const NormalizerParts norm = read_normalizer(j.value("normalizer", json()), file);
+  const json& normalizer = norm.bert;
   const json pre = j.value("pre_tokenizer", json());
   const json post = j.value("post_processor", json());
 
@@ -190,10 +218,8 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
 
   TokenizerSettings settings;
   if (type == "WordPiece") {
-    const std::string norm_type = type_of(normalizer);
-    if (norm_type != "BertNormalizer")
-      throw ConfigError(file + ": WordPiece with normalizer '" + (norm_type.empty() ? "null" : norm_type) +
-                        "' is not supported (supported: BertNormalizer)");
+    if (normalizer.is_null())
+      throw ConfigError(file + ": WordPiece without a BertNormalizer is not supported (the BERT rules need one)");
     const std::string pre_type = type_of(pre);
     if (pre_type != "BertPreTokenizer")
       throw ConfigError(file + ": WordPiece with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
@@ -204,6 +230,8 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
     settings.tokenize_chinese_chars = normalizer.value("handle_chinese_chars", true);
     if (normalizer.contains("strip_accents") && normalizer["strip_accents"].is_boolean())
       settings.strip_accents = normalizer["strip_accents"].get<bool>();
+    settings.normalize_before = norm.before;
+    settings.normalize_after = norm.after;
     WordPieceOptions options;
     options.settings = settings;
     options.continuing_subword_prefix = model.value("continuing_subword_prefix", std::string("##"));
@@ -242,7 +270,7 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
     if (!pre.value("use_regex", true))
       throw ConfigError(file + ": ByteLevel pre_tokenizer with use_regex=false is not supported");
     if (!normalizer.is_null())
-      throw ConfigError(file + ": byte-level BPE with normalizer '" + type_of(normalizer) + "' is not supported");
+      throw ConfigError(file + ": byte-level BPE with a BertNormalizer is not supported");
     if (model.contains("dropout") && !model["dropout"].is_null())
       throw ConfigError(file + ": BPE dropout is not supported");
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
@@ -251,6 +279,7 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
     if (model.value("byte_fallback", false)) throw ConfigError(file + ": BPE byte_fallback is not supported");
     ByteLevelBpeOptions options;
     options.settings.add_prefix_space = pre.value("add_prefix_space", false);
+    options.settings.normalize_before = norm.before;  // no BertNormalizer here, so every form comes before
     std::unordered_map<std::string, int64_t> vocab;
     for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it)
       vocab[it.key()] = it.value().get<int64_t>();

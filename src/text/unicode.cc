@@ -122,15 +122,35 @@ std::string strip_accents(std::string_view s) {
   return out;
 }
 
-std::string nfc(std::string_view s) {
+std::optional<UnicodeForm> parse_unicode_form(std::string_view name) {
+  for (UnicodeForm form : {UnicodeForm::NFC, UnicodeForm::NFD, UnicodeForm::NFKC, UnicodeForm::NFKD})
+    if (name == unicode_form_name(form)) return form;
+  return std::nullopt;
+}
+
+const char* unicode_form_name(UnicodeForm form) {
+  switch (form) {
+    case UnicodeForm::NFC: return "NFC";
+    case UnicodeForm::NFD: return "NFD";
+    case UnicodeForm::NFKC: return "NFKC";
+    case UnicodeForm::NFKD: return "NFKD";
+  }
+  return "?";
+}
+
+std::string normalize(std::string_view s, UnicodeForm form) {
   bool ascii = true;
   for (unsigned char c : s) ascii = ascii && c < 0x80;
-  if (ascii) return std::string(s);
+  if (ascii) return std::string(s);  // every form leaves ASCII as it is
+  int options = UTF8PROC_STABLE;
+  if (form == UnicodeForm::NFC || form == UnicodeForm::NFKC) options |= UTF8PROC_COMPOSE;
+  else options |= UTF8PROC_DECOMPOSE;
+  if (form == UnicodeForm::NFKC || form == UnicodeForm::NFKD) options |= UTF8PROC_COMPAT;
   utf8proc_uint8_t* out = nullptr;
   utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
                                     static_cast<utf8proc_ssize_t>(s.size()), &out,
-                                    static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
-  if (n < 0) return std::string(s);  // invalid UTF-8: left as it is (callers clean it first)
+                                    static_cast<utf8proc_option_t>(options));
+  if (n < 0) return std::string(s);
   std::string result(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
   std::free(out);
   return result;

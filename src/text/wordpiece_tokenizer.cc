@@ -139,8 +139,8 @@ std::vector<std::string> WordPieceTokenizer::basic_tokenize(std::string_view tex
       append_utf8(cleaned, cp);
     }
   }
-  // transformers 4.29 (PR #22280) NFC-normalizes here, so that composed and decomposed accents agree.
-  cleaned = nfc(cleaned);
+  // No Unicode normalization of its own: transformers 4.29.2's BasicTokenizer has none (NFC came in 4.31) and the
+  // fast BertNormalizer never had one, so a decomposed accent stays two code points, as the model saw in training.
   std::vector<std::string_view> words;
   split_python_whitespace(cleaned, words);
   const bool strip = s.strip_accents.has_value() ? *s.strip_accents : s.do_lower_case;
@@ -153,6 +153,7 @@ std::vector<std::string> WordPieceTokenizer::basic_tokenize(std::string_view tex
     std::string token(word);
     if (s.do_lower_case) token = python_lower(token);
     if (strip) token = strip_accents(token);
+    if (!s.normalize_after.empty()) token = normalize_all(token, s.normalize_after);
     // _run_split_on_punc: every punctuation character becomes a token of its own.
     std::size_t p = 0;
     std::string current;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <set>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/json.h"
 #include "nertool/models/tagger.h"
 
 namespace nertool::train {
@@ -109,12 +111,20 @@ class SectionReader {
   }
   int64_t integer(const std::string& k) const {
     const json& v = at(k);
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      bad(source_, key(k), "integer " + v.dump() + " is out of range");
     if (v.is_number_integer()) return v.get<int64_t>();
     if (v.is_number_float()) {
       double x = v.get<double>();
       if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9e15) return static_cast<int64_t>(x);
     }
     bad(source_, key(k), "expected an integer, got " + type_name(v) + " " + v.dump());
+  }
+  // An integer that must fit an int (counts, columns, epochs): a larger one is an error, never a wrapped value.
+  int int32(const std::string& k) const {
+    const int64_t x = integer(k);
+    if (x < INT32_MIN || x > INT32_MAX) bad(source_, key(k), "integer " + std::to_string(x) + " is out of range");
+    return static_cast<int>(x);
   }
   std::vector<std::string> strings(const std::string& k) const {
     const json& v = at(k);
@@ -210,8 +220,8 @@ Config config_from_json(const json& user, const std::string& source) {
   c.data.test = d.str("test");
   d.check(!c.data.train.empty(), "train", "a file name");
   d.check(!c.data.valid.empty(), "valid", "a file name");
-  c.data.token_column = static_cast<int>(d.integer("token_column"));
-  c.data.label_column = static_cast<int>(d.integer("label_column"));
+  c.data.token_column = d.int32("token_column");
+  c.data.label_column = d.int32("label_column");
   c.data.tag_scheme = d.str("tag_scheme");
   static const std::set<std::string> schemes = {"auto", "IOB1", "IOB2", "BIO", "IOE1", "IOE2", "IOBES", "BIOES", "BILOU"};
   std::string upper = c.data.tag_scheme;
@@ -248,9 +258,9 @@ Config config_from_json(const json& user, const std::string& source) {
   t.check(tc.schedule == "constant" || tc.schedule == "linear", "schedule", "constant or linear");
   tc.precision = t.str("precision");
   t.check(tc.precision == "fp32" || tc.precision == "bf16", "precision", "fp32 or bf16");
-  tc.max_epochs = static_cast<int>(t.integer("max_epochs"));
+  tc.max_epochs = t.int32("max_epochs");
   t.check(tc.max_epochs >= 1, "max_epochs", ">= 1");
-  tc.patience = static_cast<int>(t.integer("patience"));
+  tc.patience = t.int32("patience");
   t.check(tc.patience >= 0, "patience", ">= 0 (0 disables early stopping)");
   tc.batch_tokens = t.integer("batch_tokens");
   tc.batch_sentences = t.integer("batch_sentences");
@@ -267,28 +277,15 @@ Config config_from_json(const json& user, const std::string& source) {
   t.check(seed >= 0, "seed", ">= 0");
   tc.seed = static_cast<uint64_t>(seed);
   tc.device = t.str("device");
-  tc.num_threads = static_cast<int>(t.integer("num_threads"));
+  tc.num_threads = t.int32("num_threads");
   t.check(tc.num_threads >= 0, "num_threads", ">= 0 (0: LibTorch's default)");
-  tc.log_percent = static_cast<int>(t.integer("log_percent"));
+  tc.log_percent = t.int32("log_percent");
   t.check(tc.log_percent >= 1 && tc.log_percent <= 100, "log_percent", "in [1, 100]");
   c.json = effective;
   return c;
 }
 
-json read_config_json(const std::string& path) {
-  std::string text = read_file(path);
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& e) {
-    // Turn nlohmann's byte offset into a line and column.
-    std::size_t line = 1, col = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') ++line, col = 1;
-      else ++col;
-    }
-    throw InputError(path, line, "invalid JSON at column " + std::to_string(col) + ": " + e.what());
-  }
-}
+json read_config_json(const std::string& path) { return read_json_file(path); }
 
 void apply_override(json& root, const std::string& assignment) {
   auto eq = assignment.find('=');
@@ -298,8 +295,8 @@ void apply_override(json& root, const std::string& assignment) {
   std::string text = assignment.substr(eq + 1);
   json value;
   try {
-    value = json::parse(text);
-  } catch (const json::parse_error&) {
+    value = parse_json(text, "--set " + path);
+  } catch (const InputError&) {
     value = text;  // plain strings need no quotes: data.train=train.txt
   }
   std::vector<std::string> parts;

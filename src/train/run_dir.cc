@@ -108,15 +108,6 @@ InitReport init_weights(torch::nn::Module& module, const std::string& path) {
   return report;
 }
 
-nlohmann::json read_json_file(const std::string& path) {
-  std::string text = read_file(path);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path, 0, std::string("invalid JSON: ") + e.what());
-  }
-}
-
 void write_json_file(const std::string& path, const nlohmann::json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
 
 LoadedModel load_model(const std::string& run_dir, const std::string& device) {

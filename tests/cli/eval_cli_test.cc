@@ -1,5 +1,7 @@
 // End-to-end tests of `nertool eval`: the exact printed report, --json, and errors on misaligned input.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include <sys/wait.h>
@@ -9,6 +11,7 @@
 #include <string>
 
 #include "cli_runner.h"
+#include "nertool/core/atomic_file.h"
 #include "test_paths.h"
 
 namespace {
@@ -60,6 +63,47 @@ TEST(EvalCli, OneFileInConllevalLayoutGivesTheSameReport) {
   CliResult run = run_nertool("eval --file " + dir.file("both.txt"), dir);
   EXPECT_EQ(run.status, 0) << run.err;
   EXPECT_EQ(run.out, kReport);
+}
+
+// A 2-column file read as "token gold pred" would take the tokens as gold labels and print garbage scores.
+TEST(EvalCli, TwoColumnFileIsRefusedByFile) {
+  nertool::testing::TempDir dir;
+  write(dir.file("two.txt"), "EU B-ORG\nrejects O\n\n");
+  CliResult run = run_nertool("eval --file " + dir.file("two.txt"), dir);
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find(dir.file("two.txt") + ":1: the line has 2 columns, so the label column (the 2nd column from "
+                         "the end) is the token column"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.out, "");
+}
+
+// Output that goes to stdout must not be lost silently: `> /dev/full` is an error, not exit 0.
+TEST(EvalCli, WriteErrorsOnStandardOutputAreReported) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  NERTOOL_REQUIRE_SHARED("data/tokenizers/bert-base-cased/vocab.txt");
+  nertool::testing::TempDir dir;
+  write(dir.file("gold.txt"), kGold);
+  write(dir.file("pred.txt"), kPred);
+  for (const std::string args : {"eval --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"),
+                                 "eval --json --gold " + dir.file("gold.txt") + " --pred " + dir.file("pred.txt"),
+                                 "tokenize --tokenizer " + nertool::testing::shared_path("data/tokenizers/bert-base-cased") +
+                                     " --input " + dir.file("gold.txt")}) {
+    CliResult run = run_nertool(args + " > /dev/full", dir);
+    EXPECT_EQ(run.status, 1) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("error: cannot write standard output"), std::string::npos) << args << ": " << run.err;
+  }
+  // --output /dev/stdout writes into the stream (here /dev/full): an error, and /dev/stdout is left as it was.
+  CliResult run = run_nertool("convert --scheme IOBES --input " + dir.file("gold.txt") + " --output /dev/stdout > /dev/full",
+                              dir);
+  EXPECT_NE(run.status, 0) << run.err;
+  EXPECT_NE(run.err.find("/dev/stdout"), std::string::npos) << run.err;
+  // ... and into a regular file when stdout is one.
+  run = run_nertool("convert --scheme IOBES --input " + dir.file("gold.txt") + " --output /dev/stdout > " +
+                        dir.file("out.txt"),
+                    dir);
+  EXPECT_EQ(run.status, 0) << run.err;
+  EXPECT_NE(nertool::read_file(dir.file("out.txt")).find("S-ORG"), std::string::npos);
 }
 
 TEST(EvalCli, JsonHasScoresCountsAndConlleval) {

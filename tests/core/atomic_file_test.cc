@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "nertool/core/error.h"
 #include "test_paths.h"
@@ -26,6 +31,41 @@ TEST(AtomicFile, NoPartialFileWhenFillThrows) {
                InputError);
   EXPECT_FALSE(std::filesystem::exists(dir.file("b.txt")));
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 0);
+}
+
+// A FIFO (like a device node) is written in place: renaming onto it would replace the node with a regular file.
+TEST(AtomicFile, WritesIntoAFifoWithoutReplacingIt) {
+  testing::TempDir dir;
+  const std::string fifo = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo, std::ios::binary);
+    received.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  });
+  write_file_atomic(fifo, std::string("through the pipe\n"));
+  reader.join();
+  EXPECT_EQ(received, "through the pipe\n");
+  EXPECT_EQ(std::filesystem::status(fifo).type(), std::filesystem::file_type::fifo);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);  // no temp file beside it
+}
+
+TEST(AtomicFile, DirectoriesAreRefusedForWritingAndReading) {
+  testing::TempDir dir;
+  std::filesystem::create_directory(dir.file("sub"));
+  try {
+    write_file_atomic(dir.file("sub"), std::string("x"));
+    FAIL() << "wrote over a directory";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.file("sub") + ": it is a directory"), std::string::npos) << e.what();
+  }
+  try {
+    read_file(dir.file("sub"));
+    FAIL() << "read a directory as an empty file";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("it is a directory, not a file"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(dir.file("sub")));
 }
 
 TEST(InputErrorTest, NamesFileLineAndProblem) {

@@ -75,6 +75,20 @@ TEST(Conll, CrlfTrailingWhitespaceNoFinalNewlineAndBlankRuns) {
   EXPECT_EQ(to_conll_string(c), "John NNP B-PER\nlives VBZ O\n\nin IN O\nParis NNP B-LOC\n");
 }
 
+// Blank lines that hold a space end sentences like empty ones, and the per-sentence reservation stops at them:
+// it used to scan to the end of the file for every sentence (quadratic: 49 s for 40k sentences).
+TEST(Conll, BlankLinesWithSpacesEndSentencesAndBoundTheReservation) {
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += "a O\nb B-PER\n \n";
+  Corpus c = parse_conll(text, "x");
+  ASSERT_EQ(c.sentences.size(), 3000u);
+  EXPECT_EQ(c.sentences[0].tokens, (Strings{"a", "b"}));
+  EXPECT_LE(c.sentences[0].tokens.capacity(), 4u);  // reserved for its own lines, not the file's 9,000
+  std::string one_long;  // a single sentence of 5,000 lines reserves at most the cap, then grows
+  for (int i = 0; i < 5000; ++i) one_long += "w O\n";
+  EXPECT_EQ(parse_conll(one_long, "x").sentences[0].size(), 5000u);
+}
+
 TEST(Conll, TabsAndMixedWhitespace) {
   Corpus c = parse_conll("New\tNNP\tB-LOC\nYork \t NNP\t\tI-LOC\n\n", "x");
   EXPECT_EQ(c.separator, '\t');

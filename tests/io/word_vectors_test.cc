@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <limits>
 
 #include "nertool/core/error.h"
 #include "test_paths.h"
@@ -124,10 +125,36 @@ TEST(WordVectors, BadNumberIsInputErrorWithLine) {
   TempDir dir;
   auto path = dir.file("glove.txt");
   write(path, "a 1 2 3\nb 1 x2 3\n");
-  expect_input_error([&] { read_word_vectors(path); }, path, 2, "value 2 ('x2') of word 'b' is not a number");
+  expect_input_error([&] { read_word_vectors(path); }, path, 2, "value 2 ('x2') of word 'b' is not a finite number");
   auto ragged = dir.file("ragged.txt");
   write(ragged, "a 1 2 3\nb 1 2 3\nc 1 2\n");
   expect_input_error([&] { read_word_vectors(ragged); }, ragged, 3, "found 2 fields");
+}
+
+TEST(WordVectors, NanAndInfinityAreInputErrorsWithLine) {
+  TempDir dir;
+  auto glove = dir.file("nan.txt");
+  write(glove, "a 1 2\nb nan 3\n");
+  expect_input_error([&] { read_word_vectors(glove); }, glove, 2, "value 1 ('nan') of word 'b' is not a finite number");
+  auto vec = dir.file("inf.vec");
+  write(vec, "2 2\na 1 2\nb 3 -inf\n");
+  expect_input_error([&] { read_word_vectors(vec); }, vec, 3, "value 2 ('-inf') of word 'b' is not a finite number");
+  auto bin = dir.file("nan.bin");
+  write(bin, binary_file({{"a", {1.f, 2.f}}, {"b", {std::numeric_limits<float>::quiet_NaN(), 0.f}}}, 2));
+  expect_input_error([&] { read_word_vectors(bin, {VectorFormat::Word2VecBinary, 0}); }, bin, 3,
+                     "value 1 of word 'b' is not finite");
+}
+
+// A 30-byte file whose header asks for 2e9-dimensional vectors (8 GB) is refused before anything is allocated.
+TEST(WordVectors, HeaderDimensionBeyondTheFileSizeIsRefused) {
+  TempDir dir;
+  auto bin = dir.file("huge.bin");
+  write(bin, "1 2000000000\nw " + std::string(16, '\x01'));
+  expect_input_error([&] { read_word_vectors(bin); }, bin, 1, "header says vectors of dimension 2000000000");
+  auto text = dir.file("huge.vec");
+  write(text, "1 2000000000\nw 1 2 3\n");
+  expect_input_error([&] { read_word_vectors(text, {VectorFormat::Word2VecText, 0}); }, text, 1,
+                     "more than the file's 21 bytes can hold");
 }
 
 TEST(WordVectors, DuplicatesKeepTheFirstVector) {

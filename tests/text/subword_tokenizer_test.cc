@@ -1,6 +1,7 @@
 // The tricky rules of the subword tokenizers, on small hand-made vocabularies (known answers worked out from the
 // Hugging Face slow tokenizers' code), plus loading, saving and the XLM-RoBERTa id layout on the fixtures.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>
@@ -73,8 +74,31 @@ TEST(WordPiece, CasingAndAccents) {
   // Python's lower(): U+0130 becomes "i" + U+0307; stripping then removes the mark.
   EXPECT_EQ(python_lower("\xC4\xB0"), "i\xCC\x87");
   EXPECT_EQ(make_wordpiece(true).basic_tokenize("\xC4\xB0"), (Strings{"i"}));
-  // A decomposed accent (e + U+0301) is composed first (NFC), so it matches the composed vocabulary entry.
-  EXPECT_EQ(make_wordpiece(false).encode_text("cafe\xCC\x81", false), (Ids{6}));
+  // A decomposed accent (e + U+0301) stays decomposed, as in transformers 4.29.2 and the fast BertNormalizer:
+  // "cafe" matches, "##" + U+0301 does not, so the whole word is [UNK] (1), not the composed entry "café" (6).
+  EXPECT_EQ(make_wordpiece(false).encode_text("cafe\xCC\x81", false), (Ids{1}));
+  EXPECT_EQ(make_wordpiece(true, false).encode_text("Cafe\xCC\x81", false), (Ids{1}));  // lower-cased only
+  EXPECT_EQ(make_wordpiece(true).encode_text("Cafe\xCC\x81", false), (Ids{5}));         // stripping drops the mark
+}
+
+// Known answers on bert-base-cased's vocabulary, worked out with BasicTokenizer + WordpieceTokenizer of
+// transformers 4.29.2 (which has no NFC): a combining mark is a code point of its own in the greedy match.
+TEST(WordPiece, CombiningMarksOnBertBaseCased) {
+  NERTOOL_REQUIRE_SHARED("data/tokenizers/bert-base-cased/vocab.txt");
+  auto tok = load_tokenizer(shared_path("data/tokenizers/bert-base-cased"));
+  EXPECT_EQ(tok->encode_words({"Zu\xCC\x88rich"}).input_ids, (Ids{101, 100, 102}));  // the issue's case: [UNK]
+  EXPECT_EQ(tok->encode_words({"Z\xC3\xBCrich"}).input_ids, (Ids{101, 16592, 102}));  // composed: "Zürich"
+  EXPECT_EQ(tok->encode_word("Cafe\xCC\x81"), (Ids{18375, 28310}));                  // Cafe ##U+0301
+  EXPECT_EQ(tok->encode_word("Caf\xC3\xA9"), (Ids{21036}));                           // Café
+  EXPECT_EQ(tok->encode_word("Ame\xCC\x81lie"), (Ids{7277, 1162, 28310, 7174}));     // Am ##e ##U+0301 ##lie
+  EXPECT_EQ(tok->encode_word("\xCC\x81"), (Ids{389}));                               // a lone mark
+  EXPECT_EQ(tok->encode_word("\xE0\xA4\x95\xE0\xA5\x8D"), (Ids{607, 28537}));       // Devanagari ka + virama
+  // Lower-casing with accent stripping (bert-base-uncased's rules) removes the mark either way.
+  WordPieceOptions uncased;
+  uncased.settings.do_lower_case = true;
+  WordPieceTokenizer lower(WordPieceTokenizer::read_vocab_file(shared_path("data/tokenizers/bert-base-cased/vocab.txt")),
+                           uncased);
+  EXPECT_EQ(lower.basic_tokenize("Ame\xCC\x81lie Am\xC3\xA9lie"), (Strings{"amelie", "amelie"}));
 }
 
 TEST(WordPiece, SpecialTokensInTextAreNotSplit) {
@@ -108,6 +132,15 @@ TEST(ByteLevelBpe, Gpt2PreTokenizationPattern) {
   EXPECT_EQ(views("x\xC2\xA0y"), (Strings{"x", "\xC2\xA0", "y"}));  // only ASCII space is the optional prefix
   EXPECT_EQ(views("abc123!!? 4.5"), (Strings{"abc", "123", "!!?", " 4", ".", "5"}));
   EXPECT_EQ(views(" \xC3\xA9t\xC3\xA9 \xE6\x9D\xB1"), (Strings{" \xC3\xA9t\xC3\xA9", " \xE6\x9D\xB1"}));
+}
+
+TEST(ByteLevelBpe, CombiningMarksAreNotNormalized) {
+  // U+0308 is Mn, neither \p{L} nor \p{N}: the GPT-2 pattern makes it a piece of its own, as in HF.
+  EXPECT_EQ(views(" Zu\xCC\x88rich"), (Strings{" Zu", "\xCC\x88", "rich"}));
+  EXPECT_EQ(views(" Z\xC3\xBCrich"), (Strings{" Z\xC3\xBCrich"}));
+  auto tok = make_bpe();
+  EXPECT_EQ(tok.bpe("\xCC\x88"), (Strings{"Ì", "Ī"}));  // the two UTF-8 bytes 0xCC 0x88, no composition
+  EXPECT_NE(tok.encode_word("Zu\xCC\x88rich"), tok.encode_word("Z\xC3\xBCrich"));
 }
 
 TEST(ByteLevelBpe, MergesByRankAndByteFallback) {
@@ -164,6 +197,65 @@ TEST(SentencePiece, XlmRobertaIdLayout) {
   EXPECT_EQ(ids[1], 3);
 }
 
+TEST(SentencePiece, NmtNfkcComposesDecomposedAccents) {
+  // The model's own normalizer (nmt_nfkc) runs inside SentencePiece, for HF's slow tokenizer as for nertool, so a
+  // decomposed accent gives the ids of the composed one: naïve -> ▁ na <unk> ve (fixture README).
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/xlm-roberta/sentencepiece.bpe.model");
+  auto tok = load_tokenizer(shared_path("fixtures/hf-tiny/xlm-roberta"));
+  const Ids composed = tok->encode_word("na\xC3\xAFve");
+  ASSERT_EQ(composed.size(), 4u);
+  EXPECT_EQ(composed[2], 3);
+  EXPECT_EQ(tok->encode_word("nai\xCC\x88ve"), composed);
+  EXPECT_EQ(tok->encode_word("\xEF\xAC\x81"), tok->encode_word("fi"));  // NFKC: the ligature U+FB01 is "fi"
+}
+
+// tokenizer.json with `normalizer`: a bert-base-cased file whose normalizer is rewritten as `normalizer_json`.
+std::unique_ptr<SubwordTokenizer> bert_with_normalizer(const TempDir& dir, const std::string& normalizer_json) {
+  auto j = nlohmann::json::parse(nertool::read_file(shared_path("data/tokenizers/bert-base-cased/tokenizer.json")));
+  auto bert = j["normalizer"];
+  j["normalizer"] = nlohmann::json::parse(normalizer_json);
+  for (auto& part : j["normalizer"]["normalizers"])
+    if (part == "BERT") part = bert;
+  nertool::write_file_atomic(dir.file("tokenizer.json"), j.dump());
+  return load_tokenizer(dir.path());
+}
+
+TEST(Loader, TokenizerJsonNormalizersAreAppliedExactly) {
+  NERTOOL_REQUIRE_SHARED("data/tokenizers/bert-base-cased/tokenizer.json");
+  const std::string decomposed = "Zu\xCC\x88rich", composed = "Z\xC3\xBCrich";
+  {
+    TempDir dir;  // NFC before BertNormalizer: the decomposed word becomes "Zürich"
+    auto tok = bert_with_normalizer(dir, R"({"type": "Sequence", "normalizers": [{"type": "NFC"}, "BERT"]})");
+    EXPECT_EQ(tok->encode_word(decomposed), (Ids{16592}));
+    EXPECT_EQ(tok->encode_word(composed), (Ids{16592}));
+  }
+  {
+    TempDir dir;  // NFD after it: the composed word is split into Z u U+0308 ..., which no piece matches
+    auto tok = bert_with_normalizer(dir, R"({"type": "Sequence", "normalizers": ["BERT", {"type": "NFD"}]})");
+    EXPECT_EQ(tok->encode_word(composed), (Ids{100}));
+  }
+  {
+    TempDir dir;  // a byte-level BPE file with an NFKC normalizer: the ligature is read as "fi"
+    NERTOOL_REQUIRE_SHARED("data/tokenizers/roberta-base/tokenizer.json");
+    auto j = nlohmann::json::parse(nertool::read_file(shared_path("data/tokenizers/roberta-base/tokenizer.json")));
+    j["normalizer"] = nlohmann::json::parse(R"({"type": "NFKC"})");
+    nertool::write_file_atomic(dir.file("tokenizer.json"), j.dump());
+    auto tok = load_tokenizer(dir.path());
+    auto plain = load_tokenizer(shared_path("data/tokenizers/roberta-base"));
+    EXPECT_EQ(tok->encode_word("\xEF\xAC\x81ne"), plain->encode_word("fine"));
+    EXPECT_NE(plain->encode_word("\xEF\xAC\x81ne"), plain->encode_word("fine"));
+  }
+  {
+    TempDir dir;  // anything else is refused, naming it
+    try {
+      bert_with_normalizer(dir, R"({"type": "Sequence", "normalizers": [{"type": "Lowercase"}, "BERT"]})");
+      FAIL() << "expected ConfigError";
+    } catch (const nertool::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("'Lowercase' is not supported"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Loader, TokenizerJsonOnlyMatchesTheSlowFiles) {
   for (const char* name : {"bert-base-cased", "roberta-base"}) {
     const std::string src = std::string("data/tokenizers/") + name;
@@ -174,7 +266,8 @@ TEST(Loader, TokenizerJsonOnlyMatchesTheSlowFiles) {
     auto slow = load_tokenizer(shared_path(src));
     EXPECT_EQ(from_json->kind(), slow->kind());
     const std::vector<Strings> sentences = {
-        {"EU", "rejects", "German", "call", "."}, {"Müller", "'s", "naïve", "東京", "🙂", "1,234.5", "O'Neill"}};
+        {"EU", "rejects", "German", "call", "."}, {"Müller", "'s", "naïve", "東京", "🙂", "1,234.5", "O'Neill"},
+        {"Zu\xCC\x88rich", "Ame\xCC\x81lie", "nai\xCC\x88ve", "\xCC\x81"}};  // decomposed accents
     for (const auto& words : sentences) {
       auto a = from_json->encode_words(words), b = slow->encode_words(words);
       EXPECT_EQ(a.input_ids, b.input_ids) << name;

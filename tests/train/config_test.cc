@@ -116,6 +116,42 @@ TEST(Config, UnknownModelKeysAreErrors) {
   EXPECT_NE(error_of([&] { config_from_json(not_string); }).find("model.encoder"), std::string::npos);
 }
 
+// Integers past int or int64 are errors naming the key, never wrapped values (4294967297 epochs trained 1).
+TEST(Config, IntegersOutOfRangeAreErrorsNotWrapped) {
+  for (const std::string key : {"train.max_epochs", "train.patience", "train.num_threads", "train.log_percent",
+                                "data.token_column"}) {
+    for (const std::string value : {"4294967297", "4294967296", "-4294967296"}) {
+      json j = minimal();
+      apply_override(j, key + "=" + value);
+      const std::string e = error_of([&] { config_from_json(j, "cfg.json"); });
+      EXPECT_NE(e.find("cfg.json: " + key + ": integer " + value + " is out of range"), std::string::npos)
+          << key << "=" << value << ": " << e;
+    }
+  }
+  json j = minimal();
+  apply_override(j, "train.seed=18446744073709551615");  // above int64: not clamped, not wrapped to -1
+  EXPECT_NE(error_of([&] { config_from_json(j, "cfg.json"); }).find("train.seed: integer 18446744073709551615 is out "
+                                                                       "of range"),
+            std::string::npos);
+  json ok = minimal();
+  apply_override(ok, "train.max_epochs=2147483647");
+  EXPECT_EQ(config_from_json(ok).train.max_epochs, 2147483647);
+}
+
+TEST(Config, DeeplyNestedFilesAndOverridesAreErrors) {
+  nertool::testing::TempDir dir;
+  write_file_atomic(dir.file("deep.json"), std::string(100000, '[') + std::string(100000, ']'));
+  try {
+    load_config(dir.file("deep.json"));
+    FAIL() << "no error for a config nested 100k levels deep";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("nest deeper than"), std::string::npos) << e.what();
+  }
+  json j = minimal();  // an override that deep is taken as a string, which the typed read then refuses
+  apply_override(j, "train.lr=" + std::string(100000, '['));
+  EXPECT_NE(error_of([&] { config_from_json(j); }).find("train.lr: expected a number, got a string"), std::string::npos);
+}
+
 TEST(Config, FilesAndParseErrors) {
   nertool::testing::TempDir dir;
   EXPECT_THROW(load_config(dir.file("missing.json")), IoError);

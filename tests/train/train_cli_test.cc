@@ -57,6 +57,21 @@ TEST(TrainCli, DumpConfigAppliesOverrides) {
   EXPECT_EQ(j["train"]["optimizer"], "nadam");
 }
 
+// Seeds and counts beyond their range are errors naming the key, never clamped or wrapped values.
+TEST(TrainCli, OutOfRangeIntegersAreErrors) {
+  TempDir dir;
+  const std::string config = sample_config(dir);
+  auto r = run("train --config " + config + " --seed 9223372036854775808 --dump-config");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("train.seed: integer 9223372036854775808 is out of range"), std::string::npos) << r.output;
+  r = run("train --config " + config + " --set train.max_epochs=4294967297 --dump-config");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("train.max_epochs: integer 4294967297 is out of range"), std::string::npos) << r.output;
+  r = run("train --config " + config + " --seed 9223372036854775807 --dump-config");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(r.output)["train"]["seed"], 9223372036854775807LL);
+}
+
 TEST(TrainCli, BadConfigsAndMissingFilesAreClearErrors) {
   TempDir dir;
   std::string cfg = sample_config(dir);

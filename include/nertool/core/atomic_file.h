@@ -1,6 +1,8 @@
 #pragma once
 // Files are written to a temporary sibling and renamed into place, so a crash or an error never leaves a
-// partial output file behind.
+// partial output file behind. Only regular files are ever replaced: devices, FIFOs, sockets and the process's
+// own streams (/dev/stdout, /proc/self/fd/N) are written in place, and a symbolic link to a regular file keeps
+// its link (the file it points to is replaced).
 #include <fstream>
 #include <functional>
 #include <string>
@@ -9,7 +11,8 @@ namespace nertool {
 
 class AtomicFile {
  public:
-  // Opens `path`.tmp.<pid>.<n> for writing (binary). Throws IoError.
+  // Opens `path`.tmp.<pid>.<n> (beside the file a link points to) for writing, binary; or `path` itself when it
+  // is not a regular file. Throws IoError, also when `path` is a directory.
   explicit AtomicFile(std::string path);
   // Removes the temporary file unless commit() succeeded.
   ~AtomicFile();
@@ -23,7 +26,8 @@ class AtomicFile {
 
  private:
   std::string path_;
-  std::string tmp_path_;
+  std::string target_;    // the regular file renamed onto; empty when writing in place
+  std::string tmp_path_;  // where the bytes go: a temporary file beside target_, or path_ itself
   std::ofstream out_;
   bool committed_ = false;
 };

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "nertool/text/unicode.h"
+
 namespace nertool::text {
 
 struct WordEncoding {
@@ -42,6 +44,11 @@ struct TokenizerSettings {
   bool add_prefix_space = false;      // raw-text path of byte-level BPE; pre-split words always get the space
   std::optional<int64_t> model_max_length;  // unset when absent or "infinite"
   std::vector<std::string> never_split;
+  // Unicode normalizations that a tokenizer.json normalizer asks for, in its order: `normalize_before` runs on
+  // each stretch of text between special tokens before the tokenizer's own rules, `normalize_after` after
+  // BertNormalizer's (WordPiece only). Empty for the slow tokenizers' files: transformers 4.29.2's slow
+  // tokenizers and the fast BertNormalizer normalize nothing.
+  std::vector<UnicodeForm> normalize_before, normalize_after;
 };
 
 class SubwordTokenizer {
@@ -114,6 +121,9 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer(const std::string& dir);
 
 // True when `dir` holds files load_tokenizer recognises.
 bool has_tokenizer_files(const std::string& dir);
+
+// `text` normalized by each form in turn.
+std::string normalize_all(std::string_view text, const std::vector<UnicodeForm>& forms);
 
 // A model directory keeps its tokenizer in MODEL_DIR/tokenizer/.
 std::string model_tokenizer_dir(const std::string& model_dir);

@@ -2,6 +2,7 @@
 // Unicode helpers with the exact semantics the Hugging Face (Python) tokenizers rely on: Python's str.isspace,
 // str.lower, unicodedata categories and NFD, and the `regex` module's \s, \p{L}, \p{N}. Built on utf8proc.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,13 @@ std::string python_lower(std::string_view s);
 // unicodedata.normalize("NFD", s) with every nonspacing mark (Mn) removed: BertTokenizer's accent stripping.
 std::string strip_accents(std::string_view s);
 
-// unicodedata.normalize("NFC", s).
-std::string nfc(std::string_view s);
+// The four Unicode normalization forms (a tokenizer.json normalizer may ask for one).
+enum class UnicodeForm { NFC, NFD, NFKC, NFKD };
+// "NFC", "NFD", "NFKC" or "NFKD" (the names tokenizer.json uses); nullopt for anything else.
+std::optional<UnicodeForm> parse_unicode_form(std::string_view name);
+const char* unicode_form_name(UnicodeForm form);
+// unicodedata.normalize(form, s). Invalid UTF-8 is returned unchanged (callers clean it first).
+std::string normalize(std::string_view s, UnicodeForm form);
 
 // Python str.strip()/lstrip()/rstrip() without arguments.
 std::string_view python_lstrip(std::string_view s);

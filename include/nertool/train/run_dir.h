@@ -12,6 +12,8 @@
 #include "nertool/models/tagger.h"
 #include "nertool/train/config.h"
 
+#include "nertool/core/json.h"  // read_json_file
+
 namespace nertool::train {
 
 constexpr int kRunFormatVersion = 1;
@@ -47,7 +49,6 @@ InitReport init_weights(torch::nn::Module& module, const std::string& path);
 std::string sha256_hex(const std::string& bytes);
 std::string sha256_file(const std::string& path);
 
-nlohmann::json read_json_file(const std::string& path);
 void write_json_file(const std::string& path, const nlohmann::json& j);  // atomic, pretty-printed
 
 }  // namespace nertool::train

@@ -1,0 +1,27 @@
+# Helpers the scripts share (source it: `. "$(dirname "$0")/lib.sh"`). Sets ROOT, the checkout.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# The nertool binary: $NERTOOL when set, else $BUILD_DIR/nertool, build/nertool, then the first build-*/nertool.
+nertool_binary() {
+  local cand
+  if [[ -n ${NERTOOL:-} ]]; then
+    [[ -x $NERTOOL ]] || { echo "error: NERTOOL=$NERTOOL is not an executable" >&2; return 1; }
+    echo "$NERTOOL"; return 0
+  fi
+  for cand in "$ROOT/${BUILD_DIR:-build}/nertool" "$ROOT/build/nertool" "$ROOT"/build-*/nertool; do
+    [[ -x $cand ]] && { echo "$cand"; return 0; }
+  done
+  echo "error: nertool binary not found (build it with scripts/build.sh, or set NERTOOL)" >&2
+  return 1
+}
+
+# The folder holding data/ and fixtures/: $NERTOOL_SHARED_DIR, else ../shared beside the checkout.
+shared_dir() { echo "${NERTOOL_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}"; }
+
+# first_sentences FILE N: the first N sentences of a CoNLL file, -DOCSTART- lines and blank lines kept as they
+# stand (N <= 0: the whole file).
+first_sentences() {
+  awk -v n="$2" 'n <= 0 { print; next }
+                 NF == 0 { if (k > 0) { s++; k = 0 } print; if (s >= n) exit; next }
+                 /^-DOCSTART-/ { print; next } { print; k++ }' "$1"
+}
