@@ -10,6 +10,7 @@
 #include <string>
 
 #include "command.h"
+#include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/data/conll.h"
 #include "nertool/text/subword_tokenizer.h"
@@ -174,6 +175,7 @@ int run(const TokenizeOptions& o) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.input != "-") {
+    check_readable_file(o.input);
     file.open(o.input, std::ios::binary);
     if (!file) throw IoError("cannot open input file " + o.input);
     in = &file;

@@ -83,8 +83,14 @@ void write_file_atomic(const std::string& path, const std::function<void(std::os
   f.commit();
 }
 
+void check_readable_file(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) throw IoError("cannot open " + path + ": " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw IoError("cannot read " + path + ": it is a directory, not a file");
+}
+
 std::string read_file(const std::string& path) {
-  if (is_directory(path)) throw IoError("cannot read " + path + ": it is a directory, not a file");
+  check_readable_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open " + path + ": " + std::strerror(errno));
   std::ostringstream ss;

@@ -3,6 +3,7 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/torch.h>
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -32,7 +33,89 @@ struct Value {
     v->kind = k;
     return v;
   }
+  Value() = default;
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  // Releases nested values one level at a time: a hostile pickle nests millions of tuples, and the default,
+  // recursive destruction would overflow the stack.
+  ~Value() {
+    std::vector<ValuePtr> pending = std::move(items);
+    while (!pending.empty()) {
+      ValuePtr v = std::move(pending.back());
+      pending.pop_back();
+      if (v && v.use_count() == 1)
+        for (auto& child : v->items) pending.push_back(std::move(child));
+    }
+  }
 };
+
+// The CRC-32 of each record of a zip file, from its central directory (LibTorch 1.13's reader does not check
+// them, so a corrupted record would load as other numbers).
+using ZipCrcs = std::map<std::string, uint32_t>;
+
+uint32_t crc32(const void* data, std::size_t n) {
+  static const auto table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  uint32_t c = 0xFFFFFFFFu;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+uint64_t read_le(const std::string& b, std::size_t pos, int n) {
+  uint64_t v = 0;
+  for (int k = 0; k < n; ++k) v |= static_cast<uint64_t>(static_cast<unsigned char>(b[pos + k])) << (8 * k);
+  return v;
+}
+
+// Reads the central directory (ZIP64 too). Records are named without the archive's top folder, as
+// PyTorchStreamReader names them ("data.pkl", "data/0").
+ZipCrcs zip_crcs(const std::string& b, const std::string& path) {
+  auto fail = [&](const std::string& m) { throw InputError(path, 0, "cannot read PyTorch checkpoint: zip: " + m); };
+  if (b.size() < 22) fail("no end of central directory");
+  std::size_t eocd = std::string::npos;
+  for (std::size_t p = b.size() - 22 + 1; p-- > 0 && b.size() - p <= 22 + 65535;)
+    if (read_le(b, p, 4) == 0x06054b50) {
+      eocd = p;
+      break;
+    }
+  if (eocd == std::string::npos) fail("no end of central directory");
+  uint64_t entries = read_le(b, eocd + 10, 2), offset = read_le(b, eocd + 16, 4);
+  if ((offset == 0xFFFFFFFFu || entries == 0xFFFF) && eocd >= 20 && read_le(b, eocd - 20, 4) == 0x07064b50) {
+    const uint64_t z64 = read_le(b, eocd - 20 + 8, 8);
+    if (b.size() < 56 || z64 > b.size() - 56 || read_le(b, z64, 4) != 0x06064b50)
+      fail("bad ZIP64 end of central directory");
+    entries = read_le(b, z64 + 32, 8);
+    offset = read_le(b, z64 + 48, 8);
+  }
+  ZipCrcs crcs;
+  std::size_t p = offset;
+  for (uint64_t e = 0; e < entries; ++e) {
+    if (p > b.size() || b.size() - p < 46 || read_le(b, p, 4) != 0x02014b50) fail("bad central directory entry");
+    const uint32_t crc = static_cast<uint32_t>(read_le(b, p + 16, 4));
+    const std::size_t name_len = read_le(b, p + 28, 2), extra = read_le(b, p + 30, 2), comment = read_le(b, p + 32, 2);
+    if (b.size() - p - 46 < name_len) fail("bad central directory entry");
+    std::string name = b.substr(p + 46, name_len);
+    const std::size_t slash = name.find('/');
+    crcs[slash == std::string::npos ? name : name.substr(slash + 1)] = crc;
+    p += 46 + name_len + extra + comment;
+  }
+  return crcs;
+}
+
+void check_crc(const ZipCrcs& crcs, const std::string& record, const void* data, std::size_t n,
+               const std::function<void(const std::string&)>& fail) {
+  auto it = crcs.find(record);
+  if (it == crcs.end()) fail("record " + record + " is not in the zip directory");
+  if (crc32(data, n) != it->second) fail("record " + record + " fails its CRC-32 check (the file is corrupted)");
+}
 
 // Resolves a persistent id (the storage tuple) to a storage value.
 using PersistentLoad = std::function<ValuePtr(const ValuePtr&)>;
@@ -136,12 +219,15 @@ ValuePtr Unpickler::reduce(const ValuePtr& callable, const ValuePtr& args) {
       auto stride = int_tuple(args->items[3], "a tensor's stride", failf);
       if (size.size() != stride.size()) fail("a tensor's size and stride differ in length");
       int64_t offset = args->items[1]->i, last = offset;
-      bool empty = false;
+      bool empty = false, overflow = false;
       for (std::size_t k = 0; k < size.size(); ++k) {
         if (size[k] < 0 || stride[k] < 0) fail("a tensor has a negative size or stride");
         if (size[k] == 0) empty = true;
-        last += (size[k] - 1) * stride[k];
+        int64_t reach = 0;
+        overflow = overflow || __builtin_mul_overflow(size[k] - 1, stride[k], &reach) ||
+                   __builtin_add_overflow(last, reach, &last);
       }
+      if (overflow && !empty) fail("a tensor's size and stride reach past any storage (integer overflow)");
       auto v = Value::make(Value::Tensor);
       if (empty) {
         v->tensor = torch::empty(size, storage.options());
@@ -337,9 +423,10 @@ NamedTensors state_dict_entries(const ValuePtr& root, const std::string& path) {
   return out;
 }
 
-NamedTensors read_zip_format(const std::string& path) {
+NamedTensors read_zip_format(const std::string& path, const ZipCrcs& crcs) {
   std::unique_ptr<caffe2::serialize::PyTorchStreamReader> reader;
   std::string pickle;
+  auto fail = [&](const std::string& m) { throw InputError(path, 0, "cannot read PyTorch checkpoint: " + m); };
   try {
     reader = std::make_unique<caffe2::serialize::PyTorchStreamReader>(path);
     if (reader->hasRecord("byteorder")) {
@@ -348,12 +435,12 @@ NamedTensors read_zip_format(const std::string& path) {
         throw InputError(path, 0, "big-endian PyTorch checkpoints are not supported");
     }
     auto [ptr, size] = reader->getRecord("data.pkl");
+    check_crc(crcs, "data.pkl", ptr.get(), size, fail);
     pickle.assign(static_cast<const char*>(ptr.get()), size);
   } catch (const c10::Error& e) {
-    throw InputError(path, 0, std::string("cannot read PyTorch checkpoint: ") + e.what_without_backtrace());
+    fail(e.what_without_backtrace());
   }
   std::map<std::string, torch::Tensor> storages;
-  auto fail = [&](const std::string& m) { throw InputError(path, 0, "cannot read PyTorch checkpoint: " + m); };
   // ('storage', storage_type, key, location, numel): the storage is the record data/<key>.
   PersistentLoad load = [&](const ValuePtr& pid) {
     if (pid->kind != Value::Tuple || pid->items.size() < 5 || pid->items[0]->kind != Value::String ||
@@ -364,16 +451,23 @@ NamedTensors read_zip_format(const std::string& path) {
     auto it = storages.find(key);
     if (it == storages.end()) {
       const int64_t numel = pid->items[4]->i;
-      auto t = torch::empty({numel}, torch::TensorOptions().dtype(dtype));
+      const std::string record = "data/" + key;
+      // The pickle's element count is checked against the record before anything is allocated for it.
+      uint64_t expected = 0;
+      if (numel < 0 || __builtin_mul_overflow(static_cast<uint64_t>(numel), c10::elementSize(dtype), &expected))
+        fail("storage " + key + " has an impossible element count " + std::to_string(numel));
       try {
-        auto [ptr, size] = reader->getRecord("data/" + key);
-        if (size != static_cast<std::size_t>(t.nbytes()))
-          fail("storage " + key + " holds " + std::to_string(size) + " bytes, expected " + std::to_string(t.nbytes()));
+        if (!reader->hasRecord(record)) fail("storage " + key + " has no record " + record);
+        auto [ptr, size] = reader->getRecord(record);
+        if (size != expected)
+          fail("storage " + key + " holds " + std::to_string(size) + " bytes, expected " + std::to_string(expected));
+        check_crc(crcs, record, ptr.get(), size, fail);
+        auto t = torch::empty({numel}, torch::TensorOptions().dtype(dtype));
         if (size) std::memcpy(t.data_ptr(), ptr.get(), size);
+        it = storages.emplace(key, t).first;
       } catch (const c10::Error& e) {
         fail("storage " + key + ": " + e.what_without_backtrace());
       }
-      it = storages.emplace(key, t).first;
     }
     auto v = Value::make(Value::Storage);
     v->tensor = it->second;
@@ -402,8 +496,12 @@ NamedTensors read_legacy_format(const std::string& path, const std::string& byte
     auto dtype = storage_dtype(pid->items[1], fail);
     const std::string& key = pid->items[2]->text;
     auto it = storages.find(key);
+    const int64_t numel = pid->items[4]->i;
+    // Checked against the bytes there are before anything is allocated for it.
+    if (numel < 0 || static_cast<uint64_t>(numel) > bytes.size() / c10::elementSize(dtype))
+      fail("storage " + key + " has " + std::to_string(numel) + " elements, more than the file holds");
     if (it == storages.end())
-      it = storages.emplace(key, torch::empty({pid->items[4]->i}, torch::TensorOptions().dtype(dtype))).first;
+      it = storages.emplace(key, torch::empty({numel}, torch::TensorOptions().dtype(dtype))).first;
     auto v = Value::make(Value::Storage);
     v->tensor = it->second;  // filled in place below, after the object pickle
     return v;
@@ -450,8 +548,9 @@ NamedTensors read_torch_state_dict(const std::string& path) {
   // torch.save's zip format starts with a local-file header "PK\x03\x04"; the legacy format is a bare pickle of
   // its magic number (protocol 2: \x80\x02, then LONG1 \x8a of 10 bytes).
   if (bytes.size() >= 4 && bytes.compare(0, 4, "PK\x03\x04") == 0) {
-    bytes.clear();
-    return read_zip_format(path);
+    const ZipCrcs crcs = zip_crcs(bytes, path);
+    bytes = std::string();  // LibTorch's reader opens the file itself
+    return read_zip_format(path, crcs);
   }
   if (bytes.size() >= 4 && bytes.compare(0, 4, std::string("\x80\x02\x8a\x0a", 4)) == 0)
     return read_legacy_format(path, bytes);

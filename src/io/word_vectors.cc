@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 
 namespace nertool::io {
@@ -124,6 +125,7 @@ bool is_text_row(const std::string& line, int64_t dim) {
 }
 
 std::ifstream open(const std::string& path) {
+  check_readable_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError("cannot open word vector file " + path + ": " + std::strerror(errno));
   return in;

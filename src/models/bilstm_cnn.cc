@@ -272,8 +272,11 @@ std::shared_ptr<const text::Lexicon> load_lexicon(const BiLstmCnnOptions& option
     return std::make_shared<const text::Lexicon>(text::Lexicon::read(copy));
   if (saved_copy_required) throw IoError("model directory has no " + std::string(BiLstmCnnEncoder::kLexiconFile) +
                                          " although model.bilstm_cnn.lexicon is set: " + copy);
-  if (!std::filesystem::exists(options.lexicon))
-    throw IoError("model.bilstm_cnn.lexicon: file not found: " + options.lexicon);
+  try {
+    check_readable_file(options.lexicon);
+  } catch (const IoError& e) {
+    throw IoError(std::string("model.bilstm_cnn.lexicon: ") + e.what());
+  }
   auto lexicon = std::make_shared<const text::Lexicon>(text::Lexicon::read(options.lexicon));
   spdlog::info("bilstm_cnn: lexicon of {} entries in {} categories from {}", lexicon->size(),
                lexicon->categories().size(), options.lexicon);

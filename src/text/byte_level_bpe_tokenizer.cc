@@ -65,6 +65,8 @@ std::unordered_map<std::string, int64_t> ByteLevelBpeTokenizer::read_vocab_file(
 
 std::vector<std::pair<std::string, std::string>> ByteLevelBpeTokenizer::read_merges_file(const std::string& path) {
   std::string data = read_file(path);
+  // HF opens it as UTF-8 and fails on anything else.
+  if (!is_valid_utf8(data)) throw InputError(path, 0, "merges file is not valid UTF-8");
   // Python's universal newlines, then read().split("\n")[1:-1].
   std::string text;
   text.reserve(data.size());
@@ -100,11 +102,10 @@ std::vector<std::pair<std::string, std::string>> ByteLevelBpeTokenizer::read_mer
       }
     }
     if (part_start != std::string_view::npos) parts.emplace_back(line.substr(part_start));
-    // A line that is not a pair still takes a rank (HF zips every line with its index) but never matches.
-    if (parts.size() == 2)
-      merges.emplace_back(std::move(parts[0]), std::move(parts[1]));
-    else
-      merges.emplace_back(std::string(), std::string());
+    // HF would rank such a line and never match it; a merges file that holds one is damaged, so it is an error.
+    if (parts.size() != 2)
+      throw InputError(path, i + 1, "expected a merge 'a b', found " + std::to_string(parts.size()) + " fields");
+    merges.emplace_back(std::move(parts[0]), std::move(parts[1]));
   }
   return merges;
 }

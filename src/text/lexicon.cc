@@ -83,6 +83,8 @@ Lexicon Lexicon::parse(const std::string& text, const std::string& name) {
     pos = end + 1;
     ++line;
     if (!row.empty() && row.back() == '\r') row.pop_back();
+    if (row.find('\0') != std::string::npos) throw InputError(name, line, "NUL byte in the line");
+    if (!is_valid_utf8(row)) throw InputError(name, line, "the line is not valid UTF-8");
     if (row.find_first_not_of(" \t") == std::string::npos || row[0] == '#') continue;
     const std::size_t tab = row.find('\t');
     if (tab == std::string::npos) throw InputError(name, line, "expected CATEGORY<TAB>phrase, found no tab");

@@ -64,7 +64,7 @@ Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const
 
 EvalResult evaluate_model(const std::string& run_dir, const std::string& data_file, const EvalOptions& options) {
   LoadedModel model = load_model(run_dir, options.device);
-  if (!std::filesystem::exists(data_file)) throw IoError("cannot open " + data_file + ": no such file");
+  check_readable_file(data_file);
   data::ReadOptions ro;
   ro.token_column = model.config.data.token_column;
   ro.label_column = model.config.data.label_column;
@@ -252,7 +252,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
   std::istream* in = &std::cin;
   std::string name = o.input == "-" ? "<stdin>" : o.input;
   if (o.input != "-") {
-    if (!std::filesystem::is_regular_file(o.input)) throw IoError("cannot open " + o.input + ": no such file");
+    check_readable_file(o.input);  // a FIFO or a device is fine: the input is streamed
     file.open(o.input, std::ios::binary);
     if (!file) throw IoError("cannot open " + o.input);
     in = &file;

@@ -1,12 +1,18 @@
 #include "nertool/train/run_dir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <torch/serialize/archive.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <array>
-#include <cstring>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,10 +78,45 @@ void write_weights(const torch::nn::Module& module, torch::serialize::OutputArch
   write_module(module, archive);
 }
 
+namespace {
+// Passes bytes on to `target` and reports success to its own writer whatever happens; the first failure is kept
+// for the caller to raise once the writer is done.
+class LatchingBuffer : public std::streambuf {
+ public:
+  explicit LatchingBuffer(std::ostream& target) : target_(target) {}
+  bool failed() const { return failed_; }
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (!failed_) failed_ = !target_.write(s, n);
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    const char ch = traits_type::to_char_type(c);
+    xsputn(&ch, 1);
+    return c;
+  }
+
+ private:
+  std::ostream& target_;
+  bool failed_ = false;
+};
+}  // namespace
+
+void save_archive(torch::serialize::OutputArchive& archive, const std::string& path) {
+  write_file_atomic(path, [&](std::ostream& out) {
+    LatchingBuffer buffer(out);
+    std::ostream latched(&buffer);
+    archive.save_to(latched);
+    if (buffer.failed()) throw IoError("error while writing " + path + ": " + std::strerror(errno));
+  });
+}
+
 void save_weights(const torch::nn::Module& module, const std::string& path) {
   torch::serialize::OutputArchive archive;
   write_module(module, archive);
-  write_file_atomic(path, [&](std::ostream& out) { archive.save_to(out); });
+  save_archive(archive, path);
 }
 
 void load_weights(torch::nn::Module& module, const std::string& path) {
@@ -106,6 +147,65 @@ InitReport init_weights(torch::nn::Module& module, const std::string& path) {
     report.loaded.push_back(name);
   });
   return report;
+}
+
+TrainingRunDir::TrainingRunDir(std::string dir, bool resume_requested) : dir_(std::move(dir)) {
+  const bool existed = fs::exists(dir_);
+  const bool empty = !existed || (fs::is_directory(dir_) && fs::is_empty(dir_));
+  if (existed && !fs::is_directory(dir_)) throw ConfigError("run directory " + dir_ + " is a file, not a directory");
+  if (!resume_requested && !empty)
+    throw ConfigError("run directory " + dir_ + " already exists and is not empty (use --resume to continue it, or "
+                      "choose another --out)");
+  if (resume_requested && !existed)
+    throw IoError("cannot resume: run directory " + dir_ + " does not exist (start the run without --resume)");
+  fs::create_directories(dir_);
+  lock();
+  // Checked again under the lock: another run may have filled the directory since the check above.
+  if (!resume_requested && !fs::is_empty(dir_)) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw ConfigError("run directory " + dir_ + " was filled by another nertool train meanwhile (choose another --out)");
+  }
+  remove_temporary_files();
+  resume_ = resume_requested && fs::exists(fs::path(dir_) / "checkpoint.pt");
+  if (resume_requested && !resume_) start_over_without_checkpoint();
+  remove_on_failure_ = !resume_ && (empty || resume_requested);
+}
+
+TrainingRunDir::~TrainingRunDir() {
+  std::error_code ec;
+  if (remove_on_failure_ && std::uncaught_exceptions() > 0) fs::remove_all(dir_, ec);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+void TrainingRunDir::lock() {
+  lock_fd_ = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock_fd_ < 0) throw IoError("cannot open run directory " + dir_ + ": " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw ConfigError("run directory " + dir_ + " is in use by another nertool train (wait for it to end, or "
+                      "choose another --out)");
+  }
+}
+
+// Only a nertool run directory is emptied: one with the config.json that training writes first.
+void TrainingRunDir::start_over_without_checkpoint() {
+  if (fs::is_empty(dir_)) return;
+  if (!fs::exists(fs::path(dir_) / "config.json"))
+    throw IoError("cannot resume: " + dir_ + " has neither checkpoint.pt nor config.json (not a nertool run directory)");
+  spdlog::warn("{} has no checkpoint.pt: the run stopped before its first epoch ended; starting it again", dir_);
+  for (const auto& entry : fs::directory_iterator(dir_)) fs::remove_all(entry.path());
+}
+
+void TrainingRunDir::remove_temporary_files() const {
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(".tmp.") == std::string::npos) continue;
+    std::error_code ec;
+    fs::remove_all(entry.path(), ec);
+    spdlog::info("removed {}, left by an interrupted write", entry.path().string());
+  }
 }
 
 void write_json_file(const std::string& path, const nlohmann::json& j) { write_file_atomic(path, j.dump(2) + "\n"); }

@@ -142,7 +142,7 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
       archive.write("torch_cuda_rng_" + std::to_string(d), cuda_gen.get_state());
     }
   archive.write("state", c10::IValue(state.to_json().dump()));
-  write_file_atomic(path, [&](std::ostream& out) { archive.save_to(out); });
+  save_archive(archive, path);
 }
 
 RunState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& opt) {
@@ -275,9 +275,9 @@ TrainResult train_model(const TrainOptions& options) {
   if (!cfg.data.test.empty()) add_file("data.test", cfg.data.test);
 
   const fs::path ckpt_path = run / "checkpoint.pt";
-  if (options.resume) {
-    if (!fs::exists(ckpt_path))
-      throw IoError("cannot resume: " + ckpt_path.string() + " does not exist (start the run without --resume)");
+  TrainingRunDir run_dir(run.string(), options.resume);
+  const bool resume = run_dir.resume();
+  if (resume) {
     json saved = read_json_file((run / "config.json").string());
     std::vector<std::string> diffs, blocking;
     diff_json(saved, cfg.json, "", diffs);
@@ -295,22 +295,7 @@ TrainResult train_model(const TrainOptions& options) {
       for (auto& ch : pointer) ch = ch == '.' ? '/' : ch;
       spdlog::info("resume: {} changed to {}", d, cfg.json.value(json::json_pointer(pointer), json()).dump());
     }
-  } else if (fs::exists(run) && !(fs::is_directory(run) && fs::is_empty(run))) {
-    throw ConfigError("run directory " + run.string() +
-                      " already exists and is not empty (use --resume to continue it, or choose another --out)");
   }
-  // A run that fails before its first checkpoint (bad model settings, unreadable data) leaves no directory
-  // behind, so the same command can simply be run again.
-  struct RemoveOnFailure {
-    fs::path dir;
-    bool armed;
-    ~RemoveOnFailure() {
-      std::error_code ec;
-      if (armed && std::uncaught_exceptions() > 0) fs::remove_all(dir, ec);
-    }
-  } cleanup{run, !fs::exists(run) || fs::is_empty(run)};
-  if (options.resume) cleanup.armed = false;
-  fs::create_directories(run);
 
   if (tc.num_threads > 0) set_cpu_threads(tc.num_threads);
   torch::manual_seed(tc.seed);
@@ -338,10 +323,10 @@ TrainResult train_model(const TrainOptions& options) {
   }
   for (const auto& f : files) validate_labels(f, scheme);
 
-  models::LabelSet labels = options.resume
+  models::LabelSet labels = resume
                                 ? models::LabelSet::from_json(read_json_file((run / "labels.json").string()))
                                 : models::LabelSet::from_corpus(train_file.corpus);
-  if (!options.resume) {
+  if (!resume) {
     write_json_file((run / "config.json").string(), cfg.json);
     write_json_file((run / "labels.json").string(), labels.to_json());
   }
@@ -353,11 +338,11 @@ TrainResult train_model(const TrainOptions& options) {
   models::BuildContext ctx;
   ctx.config = cfg.model;
   ctx.labels = labels;
-  ctx.train = options.resume ? nullptr : &train_file.corpus;
+  ctx.train = resume ? nullptr : &train_file.corpus;
   ctx.model_dir = run.string();
-  if (!options.resume) ctx.init_dir = options.init_dir;
+  if (!resume) ctx.init_dir = options.init_dir;
   models::Tagger tagger = models::build_tagger(ctx);
-  if (!options.init_dir.empty() && !options.resume) {
+  if (!options.init_dir.empty() && !resume) {
     auto report = init_weights(*tagger, (fs::path(options.init_dir) / "model.pt").string());
     if (report.loaded.empty())
       throw ConfigError("--init " + options.init_dir + ": no tensor of model.pt matches this model by name and shape");
@@ -392,7 +377,7 @@ TrainResult train_model(const TrainOptions& options) {
 
   RunState state;
   for (const auto& f : files) state.hashes[f.key] = f.sha256;
-  if (options.resume) {
+  if (resume) {
     RunState saved = load_checkpoint(ckpt_path.string(), *tagger, *optimizer);
     if (saved.hashes != state.hashes)
       throw ConfigError("cannot resume " + run.string() + ": the data files differ from those the run started with");
@@ -483,7 +468,7 @@ TrainResult train_model(const TrainOptions& options) {
     state.shuffle_rng = rng_text.str();
     write_metrics((run / "metrics.jsonl").string(), state.history);
     save_checkpoint(ckpt_path.string(), *tagger, *optimizer, state);
-    cleanup.armed = false;
+    run_dir.keep();
 
     spdlog::info("epoch {}/{}: loss {:.4f}, dev P/R/F1 {:.2f}/{:.2f}/{:.2f}{}{}, {:.0f} tok/s, {:.1f}s, lr {:.3g}",
                  epoch, tc.max_epochs, rec.train_loss, 100 * rec.dev_precision, 100 * rec.dev_recall,

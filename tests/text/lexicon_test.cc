@@ -128,6 +128,7 @@ TEST(Lexicon, BadLinesNameTheFileAndLine) {
   expect_error("LOC\t   \n", 1, "empty phrase");
   expect_error("LOC\tParis\tFrance\n", 1, "more than one tab");
   expect_error("LOC\tPar\xff is\n", 1, "UTF-8");
+  expect_error(std::string("LOC\tParis\nLOC\tPa\0ris\n", 21), 2, "NUL byte");
   std::string many;
   for (int i = 0; i < 33; ++i) many += "C" + std::to_string(100 + i) + "\tx\n";
   expect_error(many, 33, "more than 32 categories");

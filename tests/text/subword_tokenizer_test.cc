@@ -143,6 +143,26 @@ TEST(ByteLevelBpe, CombiningMarksAreNotNormalized) {
   EXPECT_NE(tok.encode_word("Zu\xCC\x88rich"), tok.encode_word("Z\xC3\xBCrich"));
 }
 
+TEST(ByteLevelBpe, DamagedMergesFilesAreErrorsNamingTheLine) {
+  TempDir dir;
+  auto error_of = [&](const std::string& text) {
+    nertool::write_file_atomic(dir.file("merges.txt"), text);
+    try {
+      ByteLevelBpeTokenizer::read_merges_file(dir.file("merges.txt"));
+    } catch (const nertool::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(ByteLevelBpeTokenizer::read_merges_file((nertool::write_file_atomic(dir.file("ok.txt"),
+                                                                                std::string("#version: 0.2\na b\n")),
+                                                     dir.file("ok.txt"))),
+            (std::vector<std::pair<std::string, std::string>>{{"a", "b"}}));
+  EXPECT_NE(error_of("#version: 0.2\na b\nc\n").find("merges.txt:3: expected a merge 'a b', found 1 fields"),
+            std::string::npos);
+  EXPECT_NE(error_of("#version: 0.2\na \xff\n").find("not valid UTF-8"), std::string::npos);
+}
+
 TEST(ByteLevelBpe, MergesByRankAndByteFallback) {
   auto tok = make_bpe();
   EXPECT_EQ(tok.bpe(" lower"), (Strings{"Ġlow", "er"}));

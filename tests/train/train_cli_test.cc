@@ -38,6 +38,17 @@ Run run(const std::string& args) {
   return r;
 }
 
+// Runs a shell line that echoes exit statuses, one per line; returns them.
+std::vector<int> run_shell_statuses(const std::string& line) {
+  FILE* p = ::popen(("bash -c '" + line + "'").c_str(), "r");
+  std::vector<int> out;
+  if (!p) return out;
+  int v;
+  while (std::fscanf(p, "%d", &v) == 1) out.push_back(v);
+  ::pclose(p);
+  return out;
+}
+
 std::string sample_config(const TempDir& dir, const std::string& encoder = "test_bag") {
   std::string path = dir.file("config.json");
   nertool::write_file_atomic(path, nlohmann::json{{"model", {{"encoder", encoder}}},
@@ -103,6 +114,29 @@ TEST(TrainCli, BadConfigsAndMissingFilesAreClearErrors) {
   auto r = run("train --config " + bad + " --out " + dir.file("r"));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("invalid JSON"), std::string::npos) << r.output;
+}
+
+// Two runs started on the same --out at the same moment: one trains, the other is refused (exit 2) and removes
+// nothing, so the directory holds one run only.
+TEST(TrainCli, TwoRunsOnTheSameOutAtOnceNeverMix) {
+  TempDir dir;
+  const std::string out = dir.file("run");
+  const std::string train = nertool_binary() + " train --config " + source_path("configs/bilstm_cnn.json") +
+                            " --data " + source_path("data/sample") + " --out " + out +
+                            " --set train.max_epochs=1 --set model.bilstm_cnn.hidden_size=16 --set train.device=cpu";
+  auto r = run_shell_statuses(train + " --seed 1 >" + dir.file("a.log") + " 2>&1 & a=$!; " + train + " --seed 2 >" +
+                              dir.file("b.log") + " 2>&1 & b=$!; wait $a; echo $?; wait $b; echo $?");
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ((r[0] == 0) + (r[1] == 0), 1) << nertool::read_file(dir.file("a.log")) << nertool::read_file(dir.file("b.log"));
+  EXPECT_EQ((r[0] == 2) + (r[1] == 2), 1);
+  const std::string refused = nertool::read_file(dir.file(r[0] == 2 ? "a.log" : "b.log"));
+  EXPECT_TRUE(refused.find("is in use by another nertool train") != std::string::npos ||
+              refused.find("already exists and is not empty") != std::string::npos ||
+              refused.find("was filled by another nertool train") != std::string::npos)
+      << refused;
+  auto config = nlohmann::json::parse(nertool::read_file(out + "/config.json"));
+  EXPECT_EQ(config["train"]["seed"], r[0] == 0 ? 1 : 2);
+  EXPECT_TRUE(fs::exists(out + "/model.pt"));
 }
 
 TEST(TrainCli, HelpExplainsFlags) {
@@ -173,7 +207,7 @@ TEST(TrainCli, LexiconFeaturesTravelWithTheRunDirectory) {
   r = run("train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
           " --out " + dir.file("run2") + " --set train.max_epochs=1 --set model.bilstm_cnn.lexicon=" + lexicon);
   EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.output.find("lexicon: file not found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("model.bilstm_cnn.lexicon: cannot open"), std::string::npos) << r.output;
 }
 
 // The transformer configs end to end through the CLI, on the tiny Hugging Face fixtures converted with

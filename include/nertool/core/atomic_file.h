@@ -36,7 +36,10 @@ class AtomicFile {
 void write_file_atomic(const std::string& path, const std::string& content);
 // Calls `fill` with a stream onto a temporary file, then commits it atomically.
 void write_file_atomic(const std::string& path, const std::function<void(std::ostream&)>& fill);
-// Reads a whole file. Throws IoError naming the path.
+// Reads a whole file. Throws IoError naming the path (see check_readable_file).
 std::string read_file(const std::string& path);
+// Throws IoError unless `path` can be read as a file: a regular file, a FIFO or a device. Names the path and
+// the problem ("no such file", "it is a directory, not a file").
+void check_readable_file(const std::string& path);
 
 }  // namespace nertool

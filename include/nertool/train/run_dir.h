@@ -36,6 +36,9 @@ void read_weights(torch::nn::Module& module, torch::serialize::InputArchive& arc
 
 // Every parameter and buffer, by its dotted name, into an archive file written atomically.
 void save_weights(const torch::nn::Module& module, const std::string& path);
+// Writes `archive` to `path` atomically. A failed write (a full disk) is an IoError naming the path and leaves
+// no file behind; LibTorch's writer never sees it, since it would throw from a destructor (std::terminate).
+void save_archive(torch::serialize::OutputArchive& archive, const std::string& path);
 // Strict: every parameter and buffer of `module` must be in the file with its shape. Throws IoError naming the
 // first missing or mis-shaped tensor.
 void load_weights(torch::nn::Module& module, const std::string& path);
@@ -48,6 +51,37 @@ InitReport init_weights(torch::nn::Module& module, const std::string& path);
 
 std::string sha256_hex(const std::string& bytes);
 std::string sha256_file(const std::string& path);
+
+// A run directory opened by `nertool train` for as long as this object lives:
+// - created when absent; refused when it holds something and no --resume was asked for;
+// - locked (flock on the directory): a second `nertool train` on it is refused while this one runs, and the
+//   kernel releases the lock however the process ends;
+// - temporary files left by killed writes (`*.tmp.*`) removed;
+// - with --resume and no checkpoint.pt yet (a run killed before its first epoch ended), emptied and started
+//   again from the beginning;
+// - removed again when training fails before keep() (its first checkpoint), if this run created it.
+class TrainingRunDir {
+ public:
+  TrainingRunDir(std::string dir, bool resume_requested);
+  ~TrainingRunDir();
+  TrainingRunDir(const TrainingRunDir&) = delete;
+  TrainingRunDir& operator=(const TrainingRunDir&) = delete;
+
+  // True when a checkpoint is there to continue from.
+  bool resume() const { return resume_; }
+  // The run has a checkpoint of its own: never remove the directory from now on.
+  void keep() { remove_on_failure_ = false; }
+
+ private:
+  void lock();
+  void start_over_without_checkpoint();
+  void remove_temporary_files() const;
+
+  std::string dir_;
+  int lock_fd_ = -1;
+  bool resume_ = false;
+  bool remove_on_failure_ = false;
+};
 
 void write_json_file(const std::string& path, const nlohmann::json& j);  // atomic, pretty-printed
 
