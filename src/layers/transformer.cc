@@ -3,17 +3,52 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #include "nertool/core/error.h"
 
 namespace nertool::layers {
 
 namespace {
+// Larger dimensions than any real checkpoint has; a file asking for more is refused before anything is allocated.
+constexpr int64_t kMaxDimension = int64_t{1} << 24;
+constexpr double kMaxParameters = 2e10;  // 80 GB of float32
+
 int64_t positive(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || !j.at(key).is_number_integer() || j.at(key).get<int64_t>() <= 0)
-    throw ConfigError(std::string("transformer config: '") + key + "' must be a positive integer");
+  if (!j.contains(key) || !j.at(key).is_number_integer() || j.at(key).get<int64_t>() <= 0 ||
+      j.at(key).get<int64_t>() > kMaxDimension)
+    throw ConfigError(std::string("transformer config: '") + key + "' must be an integer in [1, " +
+                      std::to_string(kMaxDimension) + "], got " + j.value(key, nlohmann::json()).dump());
   return j.at(key).get<int64_t>();
+}
+
+// The parameters a config asks for (embeddings and layers), in double: no overflow whatever the sizes.
+double parameter_count(const TransformerConfig& c) {
+  const double h = static_cast<double>(c.hidden_size);
+  const double embeddings = (static_cast<double>(c.vocab_size) + static_cast<double>(c.max_position_embeddings) +
+                             static_cast<double>(c.type_vocab_size)) * h;
+  const double layer = 4 * h * h + 2 * h * static_cast<double>(c.intermediate_size);
+  return embeddings + static_cast<double>(c.num_layers) * layer;
+}
+
+// A value of a Hugging Face config.json: `fallback` when absent or null, else it must have T's JSON type.
+template <typename T>
+T hf_value(const nlohmann::json& hf, const char* key, T fallback) {
+  if (!hf.contains(key) || hf.at(key).is_null()) return fallback;
+  const nlohmann::json& v = hf.at(key);
+  bool ok;
+  const char* expected;
+  if constexpr (std::is_same_v<T, std::string>) ok = v.is_string(), expected = "a string";
+  else if constexpr (std::is_same_v<T, double>) ok = v.is_number(), expected = "a number";
+  else ok = v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX), expected = "an integer";
+  if (!ok) {
+    std::string got = v.dump();
+    if (got.size() > 40) got = got.substr(0, 40) + "...";
+    throw ConfigError(std::string("Hugging Face config.json: '") + key + "' must be " + expected + ", got " + got);
+  }
+  return v.get<T>();
 }
 double probability(const nlohmann::json& j, const char* key, double fallback) {
   if (!j.contains(key) || j.at(key).is_null()) return fallback;
@@ -38,7 +73,11 @@ TransformerConfig TransformerConfig::from_json(const nlohmann::json& j) {
   c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
   c.hidden_dropout = probability(j, "hidden_dropout", 0.1);
   c.attention_dropout = probability(j, "attention_dropout", 0.1);
+  if (j.contains("pad_token_id") && !j.at("pad_token_id").is_number_integer())
+    throw ConfigError("transformer config: 'pad_token_id' must be an integer");
   c.pad_token_id = j.value("pad_token_id", int64_t{0});
+  if (j.contains("position_style") && !j.at("position_style").is_string())
+    throw ConfigError("transformer config: 'position_style' must be a string");
   std::string style = j.value("position_style", std::string("absolute"));
   if (style != "absolute" && style != "padding_offset")
     throw ConfigError("transformer config: 'position_style' must be \"absolute\" or \"padding_offset\", not \"" + style + "\"");
@@ -49,6 +88,10 @@ TransformerConfig TransformerConfig::from_json(const nlohmann::json& j) {
                       " is not a multiple of num_heads " + std::to_string(c.num_heads));
   if (c.pad_token_id < 0 || c.pad_token_id >= c.vocab_size)
     throw ConfigError("transformer config: pad_token_id is outside the vocabulary");
+  if (parameter_count(c) > kMaxParameters)
+    throw ConfigError("transformer config: " + std::to_string(static_cast<int64_t>(parameter_count(c) / 1e6)) +
+                      " million parameters asked for, more than the limit of " +
+                      std::to_string(static_cast<int64_t>(kMaxParameters / 1e6)) + " million");
   return c;
 }
 
@@ -69,28 +112,28 @@ nlohmann::json TransformerConfig::to_json() const {
 }
 
 TransformerConfig TransformerConfig::from_hf_config(const nlohmann::json& hf) {
-  std::string type = hf.value("model_type", std::string());
+  if (!hf.is_object()) throw ConfigError("Hugging Face config.json: expected a JSON object");
+  const std::string type = hf_value(hf, "model_type", std::string());
   bool roberta_like = type == "roberta" || type == "xlm-roberta" || type == "camembert";
   if (type != "bert" && !roberta_like)
     throw ConfigError("Hugging Face model_type '" + type + "' is not supported (bert, roberta, xlm-roberta, camembert)");
-  std::string act = hf.value("hidden_act", std::string("gelu"));
+  std::string act = hf_value(hf, "hidden_act", std::string("gelu"));
   if (act != "gelu")
     throw ConfigError("Hugging Face hidden_act '" + act + "' is not supported (only exact \"gelu\")");
-  std::string pos = hf.value("position_embedding_type", std::string("absolute"));
+  std::string pos = hf_value(hf, "position_embedding_type", std::string("absolute"));
   if (pos != "absolute") throw ConfigError("Hugging Face position_embedding_type '" + pos + "' is not supported");
   nlohmann::json j = {
-      {"vocab_size", hf.value("vocab_size", int64_t{0})},
-      {"hidden_size", hf.value("hidden_size", int64_t{768})},
-      {"num_layers", hf.value("num_hidden_layers", int64_t{12})},
-      {"num_heads", hf.value("num_attention_heads", int64_t{12})},
-      {"intermediate_size", hf.value("intermediate_size", int64_t{3072})},
-      {"max_position_embeddings", hf.value("max_position_embeddings", int64_t{512})},
-      {"type_vocab_size", hf.value("type_vocab_size", int64_t{2})},
-      {"layer_norm_eps", hf.value("layer_norm_eps", 1e-12)},
-      {"hidden_dropout", hf.value("hidden_dropout_prob", 0.1)},
-      {"attention_dropout", hf.value("attention_probs_dropout_prob", 0.1)},
-      {"pad_token_id", hf.contains("pad_token_id") && !hf["pad_token_id"].is_null() ? hf["pad_token_id"].get<int64_t>()
-                                                                                     : (roberta_like ? 1 : 0)},
+      {"vocab_size", hf_value(hf, "vocab_size", int64_t{0})},
+      {"hidden_size", hf_value(hf, "hidden_size", int64_t{768})},
+      {"num_layers", hf_value(hf, "num_hidden_layers", int64_t{12})},
+      {"num_heads", hf_value(hf, "num_attention_heads", int64_t{12})},
+      {"intermediate_size", hf_value(hf, "intermediate_size", int64_t{3072})},
+      {"max_position_embeddings", hf_value(hf, "max_position_embeddings", int64_t{512})},
+      {"type_vocab_size", hf_value(hf, "type_vocab_size", int64_t{2})},
+      {"layer_norm_eps", hf_value(hf, "layer_norm_eps", 1e-12)},
+      {"hidden_dropout", hf_value(hf, "hidden_dropout_prob", 0.1)},
+      {"attention_dropout", hf_value(hf, "attention_probs_dropout_prob", 0.1)},
+      {"pad_token_id", hf_value(hf, "pad_token_id", int64_t{roberta_like ? 1 : 0})},
       {"position_style", roberta_like ? "padding_offset" : "absolute"},
       {"model_type", type}};
   return from_json(j);

@@ -153,7 +153,12 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
   const std::string config_path = (fs::path(hf_dir) / "config.json").string();
   if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
   const nlohmann::json hf = read_json_file(config_path);
-  auto tconfig = layers::TransformerConfig::from_hf_config(hf);
+  layers::TransformerConfig tconfig;
+  try {
+    tconfig = layers::TransformerConfig::from_hf_config(hf);
+  } catch (const ConfigError& e) {
+    throw InputError(config_path, 0, e.what());  // the file is the problem: name it
+  }
   auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
   auto tensors = read_hf_weights(hf_dir, &report.weights_file);
 

@@ -119,11 +119,17 @@ Tagger build_tagger(const BuildContext& context) {
   auto d = decoders().find(dec);
   if (d == decoders().end())
     throw ConfigError("unknown decoder '" + dec + "' (model.decoder; known: " + join(keys(decoders())) + ")");
-  auto encoder = e->second(context);
-  if (auto w = cfg.find("word_lstm"); w != cfg.end() && !w->is_null())
-    encoder = std::make_shared<WordLstmEncoder>(std::move(encoder), WordLstmOptions::from_json(*w));
-  auto decoder = d->second(context, encoder->output_dim(), encoder->num_directions());
-  return Tagger(encoder, decoder, context.labels);
+  // LibTorch's own errors (an allocation a config asks for that this machine cannot give) name the model part.
+  try {
+    auto encoder = e->second(context);
+    if (auto w = cfg.find("word_lstm"); w != cfg.end() && !w->is_null())
+      encoder = std::make_shared<WordLstmEncoder>(std::move(encoder), WordLstmOptions::from_json(*w));
+    auto decoder = d->second(context, encoder->output_dim(), encoder->num_directions());
+    return Tagger(encoder, decoder, context.labels);
+  } catch (const c10::Error& err) {
+    throw ConfigError("cannot build the model (model.encoder '" + enc + "', model.decoder '" + dec +
+                      "'): " + err.what_without_backtrace());
+  }
 }
 
 }  // namespace nertool::models

@@ -105,6 +105,31 @@ TEST(HfConvert, NamesMissingUnexpectedAndMisShapedTensors) {
   EXPECT_FALSE(fs::exists(tmp.file("c")));
 }
 
+// config.json comes from the internet: wrong JSON types and absurd sizes are errors naming the file and the key,
+// before anything is allocated (a 416 GB embedding used to end in LibTorch's allocator message).
+TEST(HfConvert, HostileConfigJsonNamesTheFileAndKey) {
+  NERTOOL_REQUIRE_SHARED(std::string(kBert) + "/model.safetensors");
+  testing::TempDir tmp;
+  auto dir = make_variant(tmp, "cfg", [](auto&) {});
+  const auto original = nlohmann::json::parse(read_file(dir + "/config.json"));
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"vocab_size": "28996"})", "'vocab_size' must be an integer, got \"28996\""},
+      {R"({"hidden_act": 3})", "'hidden_act' must be a string, got 3"},
+      {R"({"pad_token_id": [0]})", "'pad_token_id' must be an integer"},
+      {R"({"hidden_size": -64})", "'hidden_size' must be an integer in [1, "},
+      {R"({"vocab_size": 16000000, "hidden_size": 1048576, "num_attention_heads": 1})",
+       "million parameters asked for, more than the limit"}};
+  for (const auto& [patch, expected] : cases) {
+    auto cfg = original;
+    cfg.merge_patch(nlohmann::json::parse(patch));
+    write_file_atomic(dir + "/config.json", cfg.dump());
+    const std::string msg = convert_error(dir, tmp.file("out"));
+    EXPECT_NE(msg.find(dir + "/config.json"), std::string::npos) << patch << ": " << msg;
+    EXPECT_NE(msg.find(expected), std::string::npos) << patch << ": " << msg;
+    EXPECT_FALSE(fs::exists(tmp.file("out")));
+  }
+}
+
 class HfRoundTrip : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(HfRoundTrip, ToHfWritesTheFixtureTensorsAndConfigBack) {
