@@ -42,6 +42,12 @@ nertool::cli::Action setup(CLI::App& app) {
   app.add_option("--batch-size,-b", f->options.batch_size, "Sentences per model batch")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--max-sentence-tokens", f->options.max_sentence_tokens,
+                 "A sentence (a text line) with more tokens is tagged in consecutive pieces of this many, so memory "
+                 "stays bounded whatever a line holds; each piece is tagged without the others as context. Text "
+                 "lines over 64 MiB are refused")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--device", f->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--precision", f->options.precision,
                  "fp32, or bf16: the encoder runs under bfloat16 autocast (faster on GPUs and CPUs with bfloat16 "

@@ -58,6 +58,10 @@ nlohmann::json parse_json(std::string_view text, const std::string& source) {
     const std::size_t colon = what.find(": ");  // drop nlohmann's "[json.exception.parse_error.101] " prefix
     fail(text, source, e.byte > 0 ? e.byte - 1 : 0,
          colon == std::string::npos ? what : what.substr(colon + 2));
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for a double: no position given
+    std::string what = e.what();
+    const std::size_t colon = what.find("] ");
+    throw InputError(source, 0, "invalid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)));
   }
 }
 

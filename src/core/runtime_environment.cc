@@ -1,5 +1,7 @@
 #include "nertool/core/runtime_environment.h"
 
+#include <malloc.h>
+
 #include <cstdlib>
 
 namespace nertool {
@@ -27,5 +29,7 @@ std::vector<EnvironmentSetting> runtime_environment() {
 void export_runtime_environment() {
   for (const auto& s : runtime_environment()) ::setenv(s.name.c_str(), s.value.c_str(), /*overwrite=*/0);
 }
+
+void return_free_memory() { ::malloc_trim(0); }
 
 }  // namespace nertool

@@ -316,8 +316,8 @@ bool has_tokenizer_files(const std::string& dir) {
          !find_sentencepiece_model(dir).empty() || exists(dir, "tokenizer.json");
 }
 
-std::unique_ptr<SubwordTokenizer> load_tokenizer(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw IoError("tokenizer directory not found: " + dir);
+// load_tokenizer without the guard against JSON values of unexpected types.
+static std::unique_ptr<SubwordTokenizer> load_tokenizer_files(const std::string& dir) {
   const ConfigFiles cfg = read_config_files(dir);
   const std::string cfg_file = dir + "/" + (cfg.names.empty() ? "tokenizer_config.json" : cfg.names.back());
   std::unique_ptr<SubwordTokenizer> tok;
@@ -354,6 +354,18 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer(const std::string& dir) {
   for (const auto& name : cfg.names) files.push_back(name);
   tok->set_source(dir, files);
   return tok;
+}
+
+std::unique_ptr<SubwordTokenizer> load_tokenizer(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw IoError("tokenizer directory not found: " + dir);
+  try {
+    return load_tokenizer_files(dir);
+  } catch (const json::exception& e) {  // a value of another JSON type than the file format has there
+    std::string what = e.what();
+    const std::size_t cut = what.find("] ");
+    throw InputError(dir, 0, "tokenizer files with unexpected content: " +
+                                 (cut == std::string::npos ? what : what.substr(cut + 2)));
+  }
 }
 
 }  // namespace nertool::text

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/runtime_environment.h"
 #include "nertool/metrics/corpus_score.h"
 #include "nertool/models/precision.h"
 #include "nertool/taxonomy/type_map.h"
@@ -92,7 +94,7 @@ EvalResult evaluate_model(const std::string& run_dir, const std::string& data_fi
 std::vector<TextToken> tokenize_text_line(const std::string& line, const std::string& file, std::size_t line_no) {
   std::vector<TextToken> out;
   for (auto& t : text::tokenize_words(line, file, line_no))
-    out.push_back(TextToken{std::move(t.text), t.char_begin, t.char_end});
+    out.push_back(TextToken{std::move(t.text), t.char_begin, t.char_end, t.begin, t.end});
   return out;
 }
 
@@ -237,6 +239,72 @@ nlohmann::json type_probs(const std::vector<float>& word, const models::LabelSet
   return out;
 }
 
+// std::getline, but a line longer than kMaxTextLineBytes is an error before more of it is read.
+bool getline_bounded(std::istream& in, std::string& line, const std::string& name, std::size_t line_no) {
+  line.clear();
+  std::streambuf* buffer = in.rdbuf();
+  bool any = false;
+  for (int c = buffer->sbumpc(); c != std::char_traits<char>::eof(); c = buffer->sbumpc()) {
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() == kMaxTextLineBytes)
+      throw InputError(name, line_no, "line longer than " + std::to_string(kMaxTextLineBytes >> 20) +
+                                          " MiB (text input is one sentence or paragraph per line)");
+    line.push_back(static_cast<char>(c));
+  }
+  in.setstate(any ? std::ios::eofbit : std::ios::eofbit | std::ios::failbit);
+  return any;
+}
+
+// Splits every sentence longer than `max_tokens` into consecutive pieces; `owner[k]` is the sentence piece k
+// comes from (pieces keep the sentences' order).
+std::vector<data::Sentence> sentence_pieces(const std::vector<const data::Sentence*>& sentences, std::size_t max_tokens,
+                                            std::vector<std::size_t>& owner) {
+  std::vector<data::Sentence> pieces;
+  for (std::size_t i = 0; i < sentences.size(); ++i) {
+    const data::Sentence& s = *sentences[i];
+    for (std::size_t start = 0; start < s.size() || (start == 0 && s.size() == 0); start += max_tokens) {
+      const std::size_t end = std::min(s.size(), start + max_tokens);
+      data::Sentence piece;
+      piece.tokens.assign(s.tokens.begin() + static_cast<std::ptrdiff_t>(start),
+                          s.tokens.begin() + static_cast<std::ptrdiff_t>(end));
+      if (s.columns.size() == s.size())
+        piece.columns.assign(s.columns.begin() + static_cast<std::ptrdiff_t>(start),
+                             s.columns.begin() + static_cast<std::ptrdiff_t>(end));
+      piece.first_line = s.first_line ? s.first_line + start : 0;
+      pieces.push_back(std::move(piece));
+      owner.push_back(i);
+      if (s.size() == 0) break;
+    }
+  }
+  return pieces;
+}
+
+// Tags one chunk; sentences longer than o.max_sentence_tokens are tagged in pieces whose labels are joined back
+// (those chunks go without document context, which pieces of one sentence cannot have).
+Prediction predict_chunk(LoadedModel& model, const std::vector<const data::Sentence*>& sentences,
+                         const PredictOptions& o, const data::Corpus* corpus) {
+  const std::size_t max_tokens = std::max<std::size_t>(1, o.max_sentence_tokens);
+  const bool too_long = std::any_of(sentences.begin(), sentences.end(),
+                                    [&](const data::Sentence* s) { return s->size() > max_tokens; });
+  if (!too_long)
+    return predict_sentences(*model.tagger, sentences, o.batch_size, model.device, o.probs, corpus, o.precision);
+  std::vector<std::size_t> owner;
+  const std::vector<data::Sentence> pieces = sentence_pieces(sentences, max_tokens, owner);
+  std::vector<const data::Sentence*> ptrs;
+  for (const auto& p : pieces) ptrs.push_back(&p);
+  Prediction parts = predict_sentences(*model.tagger, ptrs, o.batch_size, model.device, o.probs, nullptr, o.precision);
+  Prediction out;
+  out.labels.resize(sentences.size());
+  if (o.probs) out.probs.resize(sentences.size());
+  for (std::size_t k = 0; k < pieces.size(); ++k) {
+    auto& labels = out.labels[owner[k]];
+    labels.insert(labels.end(), parts.labels[k].begin(), parts.labels[k].end());
+    if (o.probs) out.probs[owner[k]].insert(out.probs[owner[k]].end(), parts.probs[k].begin(), parts.probs[k].end());
+  }
+  return out;
+}
+
 }  // namespace
 
 PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
@@ -296,20 +364,10 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
         nlohmann::json e{{"type", sp.type}, {"start", sp.begin}, {"end", sp.end}};
         if (probs) e["type_probs"] = type_probs((*probs)[sp.begin], labels);
         if (text && offsets) {
-          std::size_t cb = (*offsets)[sp.begin].char_begin, ce = (*offsets)[sp.end - 1].char_end;
-          // Substring by code points: map back to bytes.
-          std::size_t byte_b = 0, byte_e = text->size(), chars = 0;
-          for (std::size_t i = 0; i <= text->size(); ++i) {
-            bool lead = i == text->size() || (static_cast<unsigned char>((*text)[i]) & 0xC0) != 0x80;
-            if (lead) {
-              if (chars == cb) byte_b = i;
-              if (chars == ce) { byte_e = i; break; }
-              ++chars;
-            }
-          }
-          e["text"] = text->substr(byte_b, byte_e - byte_b);
-          e["char_start"] = cb;
-          e["char_end"] = ce;
+          const TextToken &first = (*offsets)[sp.begin], &last = (*offsets)[sp.end - 1];
+          e["text"] = text->substr(first.byte_begin, last.byte_end - first.byte_begin);
+          e["char_start"] = first.char_begin;
+          e["char_end"] = last.char_end;
         } else {
           e["text"] = join(std::vector<std::string>(s.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin),
                                                     s.tokens.begin() + static_cast<std::ptrdiff_t>(sp.end)),
@@ -329,8 +387,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
     ConllChunkReader reader(*in, name, ro, chunk);
     data::Corpus corpus;
     while (reader.next(corpus)) {
-      auto pred = predict_sentences(*model.tagger, sentence_pointers(corpus), o.batch_size, model.device, o.probs,
-                                    &corpus, o.precision);
+      auto pred = predict_chunk(model, sentence_pointers(corpus), o, &corpus);
       for (const auto& doc : corpus.documents) {
         // A marker line with columns gets a predicted "O" too, keeping every line's column count equal (conlleval
         // insists on it).
@@ -342,6 +399,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
                corpus.separator);
       }
       if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));
+      return_free_memory();
     }
   } else {
     std::string line;
@@ -350,7 +408,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
       std::vector<std::string> lines;
       std::vector<std::vector<TextToken>> toks;
       std::vector<data::Sentence> sents;
-      while (lines.size() < chunk && std::getline(*in, line)) {
+      while (lines.size() < chunk && getline_bounded(*in, line, name, line_no + 1)) {
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         data::Sentence s;
@@ -363,10 +421,11 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
       if (lines.empty()) break;
       std::vector<const data::Sentence*> ptrs;
       for (const auto& s : sents) ptrs.push_back(&s);
-      auto pred = predict_sentences(*model.tagger, ptrs, o.batch_size, model.device, o.probs, nullptr, o.precision);
+      auto pred = predict_chunk(model, ptrs, o, nullptr);
       for (std::size_t k = 0; k < sents.size(); ++k)
         emit(sents[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, &lines[k], &toks[k], ' ');
       if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));
+      return_free_memory();
     }
   }
   if (in->bad()) throw IoError("error while reading " + name);

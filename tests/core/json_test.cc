@@ -53,6 +53,12 @@ TEST(Json, DeepNestingIsRefusedNotACrash) {
   EXPECT_NO_THROW(parse_json("\"" + std::string(1000, '[') + "\\\"\"", "x.json"));
 }
 
+// Found by fuzz/fuzz_json.cc: a number beyond double's range is json::out_of_range, not a parse_error.
+TEST(Json, NumbersBeyondDoubleAreInputErrors) {
+  InputError e = parse_error("[1, -2.5e2602]");
+  EXPECT_NE(e.problem().find("number overflow parsing '-2.5e2602'"), std::string::npos) << e.what();
+}
+
 TEST(Json, ReadJsonFileNamesThePath) {
   testing::TempDir dir;
   write_file_atomic(dir.file("bad.json"), std::string("[1,\n2,\n]"));

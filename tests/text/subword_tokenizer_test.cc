@@ -276,6 +276,25 @@ TEST(Loader, TokenizerJsonNormalizersAreAppliedExactly) {
   }
 }
 
+// Found by fuzz/fuzz_tokenizer_json.cc: a value of another JSON type than the format has (a boolean id) was an
+// uncaught nlohmann exception; now an error naming the folder.
+TEST(Loader, UnexpectedJsonTypesAreInputErrors) {
+  TempDir dir;
+  nertool::write_file_atomic(dir.file("tokenizer.json"),
+                             R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": true}}, "normalizer": )"
+                             R"({"type": "BertNormalizer"}, "pre_tokenizer": {"type": "BertPreTokenizer"}})");
+  try {
+    load_tokenizer(dir.path());
+    FAIL() << "no error";
+  } catch (const nertool::InputError& e) {
+    EXPECT_EQ(e.file(), dir.path());
+    EXPECT_NE(std::string(e.what()).find("tokenizer files with unexpected content"), std::string::npos) << e.what();
+  }
+  nertool::write_file_atomic(dir.file("tokenizer_config.json"), R"({"unk_token": {"content": "[UNK]", "lstrip": "x"}})");
+  nertool::write_file_atomic(dir.file("vocab.txt"), "[UNK]\n[CLS]\n");
+  EXPECT_THROW(load_tokenizer(dir.path()), nertool::InputError);
+}
+
 TEST(Loader, TokenizerJsonOnlyMatchesTheSlowFiles) {
   for (const char* name : {"bert-base-cased", "roberta-base"}) {
     const std::string src = std::string("data/tokenizers/") + name;

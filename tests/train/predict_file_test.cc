@@ -9,6 +9,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
+#include "nertool/core/error.h"
 #include "nertool/models/hf_checkpoint.h"
 #include "nertool/models/hf_encoder.h"
 #include "nertool/train/inference.h"
@@ -80,6 +81,55 @@ TEST(PredictFile, ChunksEndAtDocumentBoundariesSoDocumentContextIsWhole) {
   windows.document_context = false;
   encoder->set_window_options(windows);
   EXPECT_GT(max_difference(predict(100000, "nocontext.jsonl"), whole), 1e-3);
+}
+
+}  // namespace
+
+namespace {
+
+// A text line longer than max_sentence_tokens is tagged in pieces: one output record with a label per word, the
+// same labels a sentence of exactly that piece would get; a line over 64 MiB is refused naming its line.
+TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
+  TempDir dir;
+  const std::string model_dir = dir.file("bert");
+  nertool::models::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
+  auto model = nertool::train::load_model(model_dir, "cpu");
+  std::string piece;
+  for (int i = 0; i < 30; ++i) piece += (i ? " " : "") + std::string(i % 3 ? "Paris" : "visited");
+  {
+    std::ofstream(dir.file("long.txt")) << piece << ' ' << piece << ' ' << piece << '\n' << piece << '\n';
+  }
+  nertool::train::PredictOptions o;
+  o.input = dir.file("long.txt");
+  o.input_format = "text";
+  o.format = "jsonl";
+  o.max_sentence_tokens = 30;
+  o.output = dir.file("long.jsonl");
+  nertool::train::predict_file(model, o);
+  std::istringstream lines(slurp(o.output));
+  std::string first, second;
+  ASSERT_TRUE(std::getline(lines, first) && std::getline(lines, second));
+  auto long_labels = nlohmann::json::parse(first)["labels"], piece_labels = nlohmann::json::parse(second)["labels"];
+  ASSERT_EQ(long_labels.size(), 90u);
+  for (std::size_t k = 0; k < 90; ++k) EXPECT_EQ(long_labels[k], piece_labels[k % 30]) << k;
+
+  {
+    std::ofstream huge(dir.file("huge.txt"), std::ios::binary);
+    huge << "ok\n";
+    const std::string block(1 << 20, 'a');
+    for (int i = 0; i < 65; ++i) huge << block;  // 65 MiB without a newline
+  }
+  o.input = dir.file("huge.txt");
+  o.output = dir.file("huge.jsonl");
+  try {
+    nertool::train::predict_file(model, o);
+    FAIL() << "a 65 MiB line was read";
+  } catch (const nertool::InputError& e) {
+    EXPECT_EQ(e.line(), 2u);
+    EXPECT_NE(std::string(e.what()).find("line longer than 64 MiB"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir.file("huge.jsonl")));
 }
 
 }  // namespace

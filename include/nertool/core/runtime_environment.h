@@ -34,4 +34,9 @@ std::vector<EnvironmentSetting> runtime_environment();
 // Sets runtime_environment() in this process's environment, for a program it is about to exec.
 void export_runtime_environment();
 
+// Hands the heap's free pages back to the system (glibc malloc_trim). Long jobs that free what each step used
+// call it between steps: under the trim threshold above, glibc would keep every freed block, and a predict run
+// over a large file grew by hundreds of MB of free memory.
+void return_free_memory();
+
 }  // namespace nertool

@@ -59,7 +59,8 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& options);
 // `file` and `line_no`.
 struct TextToken {
   std::string text;
-  std::size_t char_begin = 0, char_end = 0;
+  std::size_t char_begin = 0, char_end = 0;  // code points (Python str indices)
+  std::size_t byte_begin = 0, byte_end = 0;  // bytes of the line
 };
 std::vector<TextToken> tokenize_text_line(const std::string& line, const std::string& file = "",
                                           std::size_t line_no = 0);

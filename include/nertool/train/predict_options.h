@@ -18,6 +18,12 @@ struct PredictOptions {
   // Sentences read, tagged and written at a time (bounds memory); a chunk extends to the next -DOCSTART- (up to
   // twice as many sentences) so that document context sees whole documents.
   std::size_t chunk_sentences = 4096;
+  // A sentence (a line of text) with more tokens is tagged in consecutive pieces of this many: memory stays
+  // bounded whatever one line holds. Each piece is tagged without the others as context.
+  std::size_t max_sentence_tokens = 1000;
 };
+
+// Text input lines longer than this are refused (a file without newlines would otherwise be read whole).
+constexpr std::size_t kMaxTextLineBytes = std::size_t{64} << 20;
 
 }  // namespace nertool::train
