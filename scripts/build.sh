@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds nertool into ${BUILD_DIR:-build} (Release). Extra arguments go to cmake's configure step.
+# TARGETS (space-separated) builds only those targets (quickstart.sh: nertool, which brings nertool-torch).
 # One build per folder at a time: a second one (quickstart.sh and test.sh both build) waits for the first, since
 # two makes writing the same objects corrupt them.
 set -euo pipefail
@@ -13,4 +14,5 @@ if ! flock -n 9; then
   flock 9
 fi
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-Release} "$@" >/dev/null
-cmake --build "$BUILD_DIR" -j "$JOBS"
+read -r -a targets <<< "${TARGETS:-}"
+cmake --build "$BUILD_DIR" -j "$JOBS" ${targets[@]+--target "${targets[@]}"}

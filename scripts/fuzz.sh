@@ -36,7 +36,10 @@ for bin in "$BUILD"/fuzz_*; do
   corpus="$BUILD/corpus/$name" crashes="$BUILD/crashes/$name"
   mkdir -p "$corpus" "$crashes"
   args=(-rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 -artifact_prefix="$crashes/")
-  if (( CI )); then args+=(-seed=1 -runs="${FUZZ_CI_RUNS:-20000}"); dirs=("$ROOT/fuzz/corpus/$name")
+  if (( CI )); then  # a fresh copy of the seeds: libFuzzer adds what it finds to its first corpus folder
+    corpus="$BUILD/ci-corpus/$name"
+    rm -rf "$corpus" && mkdir -p "$corpus" && cp "$ROOT/fuzz/corpus/$name"/* "$corpus/"
+    args+=(-seed=1 -runs="${FUZZ_CI_RUNS:-20000}"); dirs=("$corpus")
   else args+=(-max_total_time="$SECONDS_PER"); dirs=("$corpus" "$ROOT/fuzz/corpus/$name"); fi
   log="$BUILD/$name.log"
   start=$(date +%s.%N)

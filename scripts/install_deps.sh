@@ -10,6 +10,8 @@ PACKAGES=(
   python3                                  # the reproduction scripts' result tables (standard library only)
 )
 if [ "${NERTOOL_WITH_PYTHON_PEER:-0}" = 1 ]; then PACKAGES+=(python3-torch); fi
+# scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes
+if [ "${NERTOOL_WITH_FUZZ:-0}" = 1 ]; then PACKAGES+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -39,14 +39,14 @@ nertool::cli::Action setup(CLI::App& app) {
   app.add_flag("--probs", f->options.probs,
                "jsonl: add per word the probability of every label; spans: add per entity \"type_probs\", the "
                "distribution of its type (its first word's label probabilities grouped by type)");
-  app.add_option("--batch-size,-b", f->options.batch_size, "Sentences per model batch")
-      ->check(CLI::PositiveNumber)
+  app.add_option("--batch-size,-b", f->options.batch_size, "Sentences per model batch (1 to 1000000)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}))
       ->capture_default_str();
   app.add_option("--max-sentence-tokens", f->options.max_sentence_tokens,
                  "A sentence (a text line) with more tokens is tagged in consecutive pieces of this many, so memory "
                  "stays bounded whatever a line holds; each piece is tagged without the others as context. Text "
                  "lines over 64 MiB are refused")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
       ->capture_default_str();
   app.add_option("--device", f->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--precision", f->options.precision,

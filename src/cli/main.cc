@@ -65,7 +65,8 @@ static int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every other flag error is bad input (2), as the library's errors are.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   setup_logging(log_level);
   if (show_version) {

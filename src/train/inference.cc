@@ -256,6 +256,10 @@ bool getline_bounded(std::istream& in, std::string& line, const std::string& nam
   return any;
 }
 
+// Tokens in one batch of sentence pieces, and in one chunk of text lines: what bounds predict's memory.
+constexpr std::size_t kPieceBatchTokens = 8192;
+constexpr std::size_t kChunkTokens = std::size_t{1} << 20;
+
 // Splits every sentence longer than `max_tokens` into consecutive pieces; `owner[k]` is the sentence piece k
 // comes from (pieces keep the sentences' order).
 std::vector<data::Sentence> sentence_pieces(const std::vector<const data::Sentence*>& sentences, std::size_t max_tokens,
@@ -293,7 +297,9 @@ Prediction predict_chunk(LoadedModel& model, const std::vector<const data::Sente
   const std::vector<data::Sentence> pieces = sentence_pieces(sentences, max_tokens, owner);
   std::vector<const data::Sentence*> ptrs;
   for (const auto& p : pieces) ptrs.push_back(&p);
-  Prediction parts = predict_sentences(*model.tagger, ptrs, o.batch_size, model.device, o.probs, nullptr, o.precision);
+  // Batches of long pieces hold about kPieceBatchTokens tokens, not batch_size whole pieces.
+  const int64_t batch = std::clamp<int64_t>(static_cast<int64_t>(kPieceBatchTokens / max_tokens), 1, o.batch_size);
+  Prediction parts = predict_sentences(*model.tagger, ptrs, batch, model.device, o.probs, nullptr, o.precision);
   Prediction out;
   out.labels.resize(sentences.size());
   if (o.probs) out.probs.resize(sentences.size());
@@ -408,13 +414,15 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
       std::vector<std::string> lines;
       std::vector<std::vector<TextToken>> toks;
       std::vector<data::Sentence> sents;
-      while (lines.size() < chunk && getline_bounded(*in, line, name, line_no + 1)) {
+      std::size_t chunk_tokens = 0;
+      while (lines.size() < chunk && chunk_tokens < kChunkTokens && getline_bounded(*in, line, name, line_no + 1)) {
         ++line_no;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         data::Sentence s;
         s.first_line = line_no;
         toks.push_back(tokenize_text_line(line, name, line_no));
         for (const auto& t : toks.back()) s.tokens.push_back(t.text), s.columns.push_back({t.text});
+        chunk_tokens += s.size();
         sents.push_back(std::move(s));
         lines.push_back(line);
       }

@@ -78,6 +78,18 @@ TEST(EvalCli, TwoColumnFileIsRefusedByFile) {
   EXPECT_EQ(run.out, "");
 }
 
+// A flag value out of its type's range is bad input (exit 2), never a wrapped or clamped value.
+TEST(EvalCli, FlagValuesOutOfRangeExitTwo) {
+  nertool::testing::TempDir dir;
+  write(dir.file("both.txt"), "EU B-ORG B-ORG\n\n");
+  for (const std::string flag : {"--token-column 4294967296", "--gold-column 4294967297", "--digits x"}) {
+    CliResult run = run_nertool("eval --file " + dir.file("both.txt") + " " + flag, dir);
+    EXPECT_EQ(run.status, 2) << flag << ": " << run.err;
+    EXPECT_EQ(run.out, "") << flag;
+  }
+  EXPECT_EQ(run_nertool("eval --help", dir).status, 0);
+}
+
 // Output that goes to stdout must not be lost silently: `> /dev/full` is an error, not exit 0.
 TEST(EvalCli, WriteErrorsOnStandardOutputAreReported) {
   if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";

@@ -5,6 +5,7 @@
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/train/config.h"
+#include "error_of.h"
 #include "test_paths.h"
 
 namespace nertool::train {
@@ -14,14 +15,7 @@ using nlohmann::json;
 
 json minimal() { return json{{"model", {{"encoder", "test_bag"}}}, {"train", {{"batch_tokens", 100}}}}; }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using nertool::testing::error_of;
 
 TEST(Config, DefaultsFillMissingKeys) {
   Config c = config_from_json(minimal());

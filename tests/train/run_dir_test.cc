@@ -8,6 +8,7 @@
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/train/run_dir.h"
+#include "error_of.h"
 #include "test_paths.h"
 
 namespace nertool::train {
@@ -16,14 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 using nertool::testing::TempDir;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using nertool::testing::error_of;
 
 TEST(TrainingRunDir, ASecondRunOnTheSameDirectoryIsRefusedWhileTheFirstHoldsIt) {
   TempDir tmp;
