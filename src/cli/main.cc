@@ -65,8 +65,10 @@ static int run(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // --help and --version exit 0; every other flag error is bad input (2), as the library's errors are.
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --help-all
+    // Every other flag error is bad input (2), worded as the library's errors are.
+    std::cerr << "error: " << e.what() << " (see nertool --help, or nertool SUBCOMMAND --help)" << std::endl;
+    return 2;
   }
   setup_logging(log_level);
   if (show_version) {

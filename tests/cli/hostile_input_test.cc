@@ -1,0 +1,213 @@
+// A catalog of hostile inputs across the commands and file formats: each case asserts the exit code, that the
+// message names the file and what is wrong, that no output or temporary file is left, and that existing files
+// are intact. Cases that need a trained model or LibTorch-side readers go through nertool-torch.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli_runner.h"
+#include "nertool/core/atomic_file.h"
+#include "test_paths.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nertool::testing::CliResult;
+using nertool::testing::run_nertool;
+using nertool::testing::source_path;
+using nertool::testing::TempDir;
+
+struct HostileCase {
+  std::string name;
+  std::map<std::string, std::string> files;  // written into the case's folder first ({dir} is replaced)
+  std::string args;                          // nertool arguments; {dir} is the case's folder
+  int exit_code;
+  std::vector<std::string> message;  // fragments of stderr ({dir} replaced)
+};
+
+std::string expand(std::string s, const std::string& dir) {
+  for (std::size_t at = s.find("{dir}"); at != std::string::npos; at = s.find("{dir}", at + dir.size()))
+    s.replace(at, 5, dir);
+  return s;
+}
+
+const std::string kGold = "EU B-ORG\nrejects O\n\nPeter B-PER\n";
+const std::string kKeep = "an existing output that must survive\n";
+
+std::vector<HostileCase> catalog() {
+  const std::string nul("EU B-ORG\nrej\0ects O\n", 20);
+  std::string deep_json = std::string(100000, '[') + std::string(100000, ']');
+  return {
+      // CoNLL files given to eval
+      {"conll NUL byte", {{"g.txt", nul}, {"p.txt", kGold}}, "eval --gold {dir}/g.txt --pred {dir}/p.txt", 2,
+       {"{dir}/g.txt:2:", "NUL byte"}},
+      {"conll invalid UTF-8", {{"g.txt", "EU B-ORG\nr\xff O\n"}, {"p.txt", kGold}},
+       "eval --gold {dir}/g.txt --pred {dir}/p.txt", 2, {"{dir}/g.txt:2:", "invalid UTF-8"}},
+      {"conll carriage return inside a line", {{"g.txt", "EU\rX B-ORG\n"}, {"p.txt", kGold}},
+       "eval --gold {dir}/g.txt --pred {dir}/p.txt", 2, {"{dir}/g.txt:1:", "carriage return"}},
+      {"conll ragged columns", {{"g.txt", "EU NNP B-ORG\nrejects O\n"}, {"p.txt", kGold}},
+       "eval --gold {dir}/g.txt --pred {dir}/p.txt", 2, {"{dir}/g.txt:2:", "inconsistent column count"}},
+      {"conll misaligned prediction", {{"g.txt", kGold}, {"p.txt", "EU B-ORG\n\nPeter B-PER\n"}},
+       "eval --gold {dir}/g.txt --pred {dir}/p.txt", 2, {"p.txt"}},
+      {"conll directory as a file", {{"sub/x", ""}, {"p.txt", kGold}}, "eval --gold {dir}/sub --pred {dir}/p.txt",
+       1, {"{dir}/sub", "it is a directory"}},
+      {"conll missing file", {{"p.txt", kGold}}, "eval --gold {dir}/absent.txt --pred {dir}/p.txt", 1,
+       {"{dir}/absent.txt"}},
+      {"conll two columns for --file", {{"f.txt", kGold}}, "eval --file {dir}/f.txt", 2,
+       {"{dir}/f.txt:1:", "is the token column"}},
+      {"conll strict mode foreign prefix", {{"g.txt", "EU S-ORG\n"}, {"p.txt", "EU S-ORG\n"}},
+       "eval --mode strict --scheme IOB2 --gold {dir}/g.txt --pred {dir}/p.txt", 2, {"{dir}/g.txt:1:", "strict"}},
+      {"eval flag out of range", {{"f.txt", "a O O\n"}}, "eval --file {dir}/f.txt --token-column 4294967296", 2,
+       {"--token-column"}},
+      // convert --scheme
+      {"convert invalid labels keep the old output",
+       {{"in.txt", "EU I-ORG\nx B-\n"}, {"out.txt", kKeep}},
+       "convert --scheme IOBES --input {dir}/in.txt --output {dir}/out.txt", 2, {"{dir}/in.txt:2:"}},
+      {"convert output is a directory", {{"in.txt", kGold}, {"outdir/x", ""}},
+       "convert --scheme IOBES --input {dir}/in.txt --output {dir}/outdir", 1, {"{dir}/outdir", "is a directory"}},
+      {"convert to a full device", {{"in.txt", kGold}},
+       "convert --scheme IOBES --input {dir}/in.txt --output /dev/full", 1, {"/dev/full"}},
+      // lexicon files and type maps
+      {"lexicon type map invalid JSON", {{"in.txt", kGold}, {"map.json", "{\n \"map\": {,}\n}"}},
+       "lexicon --input {dir}/in.txt --type-map {dir}/map.json --output {dir}/lex.tsv", 2,
+       {"{dir}/map.json:2:", "invalid JSON at column"}},
+      {"lexicon type map nested 100k deep", {{"in.txt", kGold}, {"map.json", deep_json}},
+       "lexicon --input {dir}/in.txt --type-map {dir}/map.json --output {dir}/lex.tsv", 2,
+       {"{dir}/map.json:1:", "nest deeper than 256"}},
+      {"lexicon type map wrong types", {{"in.txt", kGold}, {"map.json", R"({"map": {"PER": 3}})"}},
+       "lexicon --input {dir}/in.txt --type-map {dir}/map.json --output {dir}/lex.tsv", 2, {"{dir}/map.json"}},
+      {"lexicon input with a NUL byte",
+       {{"in.txt", nul},
+        {"map.json", R"({"name": "m", "source": "s", "target": "t", "map": {"ORG": "ORG", "PER": "PER"}})"}},
+       "lexicon --input {dir}/in.txt --type-map {dir}/map.json --output {dir}/lex.tsv", 2,
+       {"{dir}/in.txt:2:", "NUL byte"}},
+      // taxonomies
+      {"taxonomy invalid JSON", {{"g.txt", kGold}, {"tax.json", "{\n\n  \"types\": [1,]\n}"}},
+       "eval --gold {dir}/g.txt --pred {dir}/g.txt --taxonomy {dir}/tax.json", 2,
+       {"{dir}/tax.json:3:", "invalid JSON"}},
+      {"taxonomy nested 100k deep", {{"g.txt", kGold}, {"tax.json", deep_json}},
+       "eval --gold {dir}/g.txt --pred {dir}/g.txt --taxonomy {dir}/tax.json", 2, {"{dir}/tax.json", "nest deeper"}},
+      // tokenizer files
+      {"tokenizer.json with a boolean id",
+       {{"tok/tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": true}}, "normalizer": )"
+                               R"({"type": "BertNormalizer"}, "pre_tokenizer": {"type": "BertPreTokenizer"}})"},
+        {"in.txt", kGold}},
+       "tokenize --tokenizer {dir}/tok --input {dir}/in.txt", 2, {"{dir}/tok", "unexpected content"}},
+      {"merges.txt with a one-field line",
+       {{"tok/vocab.json", R"({"a": 0, "b": 1, "<unk>": 2})"}, {"tok/merges.txt", "#version: 0.2\na b\nc\n"},
+        {"in.txt", kGold}},
+       "tokenize --tokenizer {dir}/tok --input {dir}/in.txt", 2, {"{dir}/tok/merges.txt:3:", "expected a merge"}},
+      {"merges.txt not UTF-8",
+       {{"tok/vocab.json", R"({"a": 0, "<unk>": 1})"}, {"tok/merges.txt", "#version: 0.2\na \xff\n"},
+        {"in.txt", kGold}},
+       "tokenize --tokenizer {dir}/tok --input {dir}/in.txt", 2, {"{dir}/tok/merges.txt", "UTF-8"}},
+      {"vocab.json invalid JSON", {{"tok/vocab.json", "{\"a\": 0,"}, {"tok/merges.txt", "#v\n"}, {"in.txt", kGold}},
+       "tokenize --tokenizer {dir}/tok --input {dir}/in.txt", 2, {"{dir}/tok/vocab.json:1:", "invalid JSON"}},
+      {"tokenize input is a directory", {{"sub/x", ""}}, "tokenize --tokenizer {dir}/sub --input {dir}/sub", 2,
+       {"{dir}/sub"}},
+      // train: configs and overrides (nertool-torch)
+      {"config nested 100k deep", {{"c.json", deep_json}}, "train --config {dir}/c.json --out {dir}/run", 2,
+       {"{dir}/c.json:1:", "nest deeper than 256"}},
+      {"config invalid JSON", {{"c.json", "{\n  \"train\": {\"lr\": }\n}"}}, "train --config {dir}/c.json --out {dir}/run",
+       2, {"{dir}/c.json:2:", "invalid JSON"}},
+      {"config epochs beyond int", {}, "train --config " + source_path("configs/bilstm_cnn.json") +
+                                           " --set train.max_epochs=4294967297 --out {dir}/run",
+       2, {"train.max_epochs: integer 4294967297 is out of range"}},
+      {"config seed beyond int64", {}, "train --config " + source_path("configs/bilstm_cnn.json") +
+                                           " --seed 99999999999999999999 --out {dir}/run",
+       2, {"train.seed"}},
+      {"config unknown key", {}, "train --config " + source_path("configs/bilstm_cnn.json") +
+                                     " --set train.patiance=3 --out {dir}/run",
+       2, {"train.patiance", "did you mean"}},
+      {"train data folder missing", {}, "train --config " + source_path("configs/bilstm_cnn.json") +
+                                            " --data {dir}/nodata --out {dir}/run",
+       1, {"data.train: cannot open {dir}/nodata/train.txt"}},
+      {"word vectors header larger than the file",
+       {{"v.vec", "1 2000000000\nw 1 2 3\n"}},
+       "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+           " --set model.bilstm_cnn.embeddings={dir}/v.vec --set model.bilstm_cnn.word_dim=3 --out {dir}/run",
+       2, {"{dir}/v.vec:1:", "more than the file's 21 bytes can hold"}},
+      {"word vectors with NaN", {{"v.txt", "the 1 2 3\nof nan 1 2\n"}},
+       "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+           " --set model.bilstm_cnn.embeddings={dir}/v.txt --set model.bilstm_cnn.word_dim=3 --out {dir}/run",
+       2, {"{dir}/v.txt:2:", "not a finite number"}},
+      {"lexicon given as a directory", {{"lex/x", ""}},
+       "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+           " --set model.bilstm_cnn.lexicon={dir}/lex --out {dir}/run",
+       1, {"model.bilstm_cnn.lexicon", "{dir}/lex", "it is a directory"}},
+      {"run directory not empty", {{"run/notes.txt", kKeep}},
+       "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+           " --out {dir}/run",
+       2, {"{dir}/run already exists and is not empty"}},
+      {"resume a folder that is no run", {{"run/notes.txt", kKeep}},
+       "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+           " --out {dir}/run --resume",
+       1, {"{dir}/run", "not a nertool run directory"}},
+      // Hugging Face checkpoints (convert --from hf)
+      {"HF config.json with a string size", {{"hf/config.json", R"({"model_type": "bert", "vocab_size": "9"})"}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/config.json", "'vocab_size' must be an integer"}},
+      {"HF config.json nested deep", {{"hf/config.json", deep_json}}, "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/config.json:1:", "nest deeper"}},
+      {"HF config.json asking for 416 GB",
+       {{"hf/config.json", R"({"model_type": "bert", "vocab_size": 16000000, "hidden_size": 6500, )"
+                           R"("num_attention_heads": 1})"}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2, {"{dir}/hf/config.json", "million parameters"}},
+      {"safetensors header past the end",
+       {{"hf/config.json", R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, )"
+                           R"("num_attention_heads": 1, "intermediate_size": 4})"},
+        {"hf/model.safetensors", std::string("\xff\xff\x00\x00\x00\x00\x00\x00{}", 10)}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2, {"model.safetensors", "exceeds the file size"}},
+      {"pytorch_model.bin that is no checkpoint",
+       {{"hf/config.json", R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, )"
+                           R"("num_attention_heads": 1, "intermediate_size": 4})"},
+        {"hf/pytorch_model.bin", "PK\x03\x04 not a zip"}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2, {"{dir}/hf/pytorch_model.bin", "cannot read PyTorch"}},
+      // predict
+      {"predict from a directory", {{"sub/x", ""}}, "predict --model {dir}/sub --input {dir}/sub", 1, {"{dir}/sub"}},
+      {"predict batch size beyond range", {{"in.txt", kGold}},
+       "predict --model {dir}/none --input {dir}/in.txt --batch-size 99999999999999999999", 2, {"--batch-size"}},
+  };
+}
+
+void PrintTo(const HostileCase& c, std::ostream* os) { *os << c.name; }
+
+class HostileInput : public ::testing::TestWithParam<HostileCase> {};
+
+TEST_P(HostileInput, ClearErrorNothingLost) {
+  const HostileCase& c = GetParam();
+  TempDir dir;
+  for (const auto& [name, content] : c.files) {
+    fs::create_directories(fs::path(dir.file(name)).parent_path());
+    nertool::write_file_atomic(dir.file(name), expand(content, dir.path()));
+  }
+  auto before = [&] {
+    std::map<std::string, std::string> snapshot;
+    for (const auto& e : fs::recursive_directory_iterator(dir.path()))
+      if (e.is_regular_file() && e.path().filename() != "stderr.txt")
+        snapshot[e.path().string()] = nertool::read_file(e.path().string());
+    return snapshot;
+  };
+  const auto files_before = before();
+  CliResult r = run_nertool(expand(c.args, dir.path()), dir);
+  EXPECT_EQ(r.status, c.exit_code) << c.name << "\n" << r.err;
+  EXPECT_NE(r.err.find("error"), std::string::npos) << c.name << ": " << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << c.name << ": " << r.err;
+  for (const auto& fragment : c.message)
+    EXPECT_NE(r.err.find(expand(fragment, dir.path())), std::string::npos) << c.name << ": " << r.err;
+  // Nothing written, nothing lost: the folder holds exactly what it held, byte for byte.
+  EXPECT_EQ(before(), files_before) << c.name;
+}
+
+std::string case_name(const ::testing::TestParamInfo<HostileCase>& info) {
+  std::string name;
+  for (char ch : info.param.name) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, HostileInput, ::testing::ValuesIn(catalog()), case_name);
+
+}  // namespace
