@@ -316,6 +316,23 @@ bool has_tokenizer_files(const std::string& dir) {
          !find_sentencepiece_model(dir).empty() || exists(dir, "tokenizer.json");
 }
 
+// The fast tokenizer that users load reads tokenizer.json, also where the slow files lie beside it: Unicode
+// normalizations its normalizer asks for apply to the slow files too. A normalizer this loader cannot follow
+// changes nothing here: the slow files define the tokenizer then, as they always did.
+static void apply_fast_normalizer(const std::string& dir, TokenizerSettings& settings) {
+  if (!exists(dir, "tokenizer.json")) return;
+  const std::string file = dir + "/tokenizer.json";
+  const json j = read_json(file);
+  if (!j.is_object()) return;
+  try {
+    const NormalizerParts parts = read_normalizer(j.value("normalizer", json()), file);
+    settings.normalize_before = parts.before;
+    settings.normalize_after = parts.after;
+  } catch (const ConfigError& e) {
+    spdlog::debug("{}: normalizer not followed for the slow files: {}", file, e.what());
+  }
+}
+
 // load_tokenizer without the guard against JSON values of unexpected types.
 static std::unique_ptr<SubwordTokenizer> load_tokenizer_files(const std::string& dir) {
   const ConfigFiles cfg = read_config_files(dir);
@@ -329,11 +346,13 @@ static std::unique_ptr<SubwordTokenizer> load_tokenizer_files(const std::string&
       spdlog::warn("{}: no do_lower_case in tokenizer_config.json; lower-casing as BertTokenizer does by default",
                    dir);
     apply_settings(cfg.config, cfg_file, options.settings, options.special);
+    apply_fast_normalizer(dir, options.settings);
     tok = std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::read_vocab_file(dir + "/vocab.txt"), options);
     files = {"vocab.txt"};
   } else if (exists(dir, "vocab.json") && exists(dir, "merges.txt")) {
     ByteLevelBpeOptions options;
     apply_settings(cfg.config, cfg_file, options.settings, options.special);
+    apply_fast_normalizer(dir, options.settings);
     tok = std::make_unique<ByteLevelBpeTokenizer>(ByteLevelBpeTokenizer::read_vocab_file(dir + "/vocab.json"),
                                                   ByteLevelBpeTokenizer::read_merges_file(dir + "/merges.txt"),
                                                   options);

@@ -250,6 +250,17 @@ TEST(Loader, TokenizerJsonNormalizersAreAppliedExactly) {
     EXPECT_EQ(tok->encode_word(composed), (Ids{16592}));
   }
   {
+    TempDir dir;  // the same tokenizer.json beside the slow files (vocab.txt): the fast tokenizer users load applies
+                  // its NFC, so the slow files get it too
+    bert_with_normalizer(dir, R"({"type": "Sequence", "normalizers": [{"type": "NFC"}, "BERT"]})");
+    nertool::write_file_atomic(dir.file("vocab.txt"),
+                               nertool::read_file(shared_path("data/tokenizers/bert-base-cased/vocab.txt")));
+    nertool::write_file_atomic(dir.file("tokenizer_config.json"), std::string(R"({"do_lower_case": false})"));
+    auto tok = load_tokenizer(dir.path());
+    EXPECT_EQ(tok->kind(), "wordpiece");
+    EXPECT_EQ(tok->encode_word(decomposed), (Ids{16592}));
+  }
+  {
     TempDir dir;  // NFD after it: the composed word is split into Z u U+0308 ..., which no piece matches
     auto tok = bert_with_normalizer(dir, R"({"type": "Sequence", "normalizers": ["BERT", {"type": "NFD"}]})");
     EXPECT_EQ(tok->encode_word(composed), (Ids{100}));
