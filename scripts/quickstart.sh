@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main command: installs dependencies, builds nertool, trains a tagger, evaluates it and tags a file.
 #
-#   scripts/quickstart.sh                      # BiLSTM-CNN on the bundled sample (data/sample), 8 epochs: 22 s once built
+#   scripts/quickstart.sh                      # BiLSTM-CNN on the bundled sample (data/sample), 8 epochs: ~10 s once built
 #   scripts/quickstart.sh --data ../shared/data/conll2003   # the full paper configuration on CoNLL-2003
 #   scripts/quickstart.sh --config configs/bilstm_cnn.json --out runs/mine --set train.max_epochs=20
 #
