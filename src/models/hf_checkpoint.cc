@@ -1,5 +1,9 @@
 #include "nertool/models/hf_checkpoint.h"
 
+#include <signal.h>
+
+#include <cerrno>
+
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 #include <unistd.h>
@@ -111,6 +115,7 @@ class StagingDir {
     if (fs::exists(target_) && !(fs::is_directory(target_) && fs::is_empty(target_)))
       throw IoError("output directory " + dir + " already exists and is not empty");
     fs::create_directories(target_.parent_path());
+    remove_stale_siblings();
     path_ = target_.parent_path() / (target_.filename().string() + ".tmp." + std::to_string(::getpid()));
     fs::remove_all(path_);
     fs::create_directories(path_);
@@ -120,6 +125,20 @@ class StagingDir {
     if (!committed_) fs::remove_all(path_, ec);
   }
   std::string path() const { return path_.string(); }
+  // Staging folders of conversions that were killed (their process is gone): <target>.tmp.<pid>.
+  void remove_stale_siblings() const {
+    const std::string prefix = target_.filename().string() + ".tmp.";
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(target_.parent_path(), ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind(prefix, 0) != 0) continue;
+      const std::string pid = name.substr(prefix.size());
+      if (pid.empty() || pid.size() > 9 || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (::kill(static_cast<pid_t>(std::stol(pid)), 0) == 0 || errno != ESRCH) continue;  // alive, or not ours
+      spdlog::info("removing {}, left by a conversion that was killed", entry.path().string());
+      fs::remove_all(entry.path(), ec);
+    }
+  }
   void commit() {
     if (fs::exists(target_)) fs::remove(target_);  // empty (checked above)
     fs::rename(path_, target_);

@@ -1,5 +1,6 @@
 // Hugging Face checkpoint conversion: hub-file variants, named errors, the way back (--to hf), and fine-tuning.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -128,6 +129,20 @@ TEST(HfConvert, HostileConfigJsonNamesTheFileAndKey) {
     EXPECT_NE(msg.find(expected), std::string::npos) << patch << ": " << msg;
     EXPECT_FALSE(fs::exists(tmp.file("out")));
   }
+}
+
+// A conversion killed with -9 leaves its staging folder <out>.tmp.<pid>; the next conversion to <out> removes it
+// (its process is gone) and leaves a live process's folder alone.
+TEST(HfConvert, StagingFoldersOfKilledConversionsAreRemoved) {
+  NERTOOL_REQUIRE_SHARED(std::string(kBert) + "/model.safetensors");
+  testing::TempDir tmp;
+  fs::create_directories(tmp.file("out.tmp.999999999"));  // no such process
+  const std::string live = tmp.file("out.tmp." + std::to_string(::getpid()));
+  fs::create_directories(live + "x");                      // another name: never touched
+  convert_from_hf(shared_path(kBert), tmp.file("out"), {});
+  EXPECT_FALSE(fs::exists(tmp.file("out.tmp.999999999")));
+  EXPECT_TRUE(fs::exists(live + "x"));
+  EXPECT_TRUE(fs::exists(tmp.file("out/model.pt")));
 }
 
 class HfRoundTrip : public ::testing::TestWithParam<std::string> {};
