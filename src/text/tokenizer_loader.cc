@@ -143,38 +143,27 @@ NormalizerParts read_normalizer(const json& n, const std::string& file) {
   return parts;
 }
 
-// tokenizer.json (the Hugging Face tokenizers format): WordPiece with the BERT normalizer/pre-tokenizer and
-// byte-level BPE are mapped onto the slow-tokenizer implementations; anything else is named in the error.
-std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, const ConfigFiles& cfg) {
-  const std::string file = dir + "/tokenizer.json";
-  json j = read_json(file);
-  if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
-    throw InputError(file, 0, "no 'model' object");
-  const json& model = j["model"];
+// The model type of a tokenizer.json; files written by tokenizers < 0.10 name none: inferred from the fields.
+std::string model_type(const json& model) {
   std::string type = model.value("type", std::string());
-  if (type.empty()) {  // files written by tokenizers < 0.10 name no model type: infer it from the fields
-    if (model.contains("merges"))
-      type = "BPE";
-    else if (model.contains("vocab") && model["vocab"].is_array())
-      type = "Unigram";
-    else if (model.contains("vocab") && model["vocab"].is_object())
-      type = "WordPiece";
-  }
-  auto type_of = [](const json& v) { return v.is_object() ? v.value("type", std::string("?")) : std::string(); };
-  const NormalizerParts norm = read_normalizer(j.value("normalizer", json()), file);
-  const json& normalizer = norm.bert;
-  const json pre = j.value("pre_tokenizer", json());
-  const json post = j.value("post_processor", json());
+  if (!type.empty()) return type;
+  if (model.contains("merges")) return "BPE";
+  if (model.contains("vocab") && model["vocab"].is_array()) return "Unigram";
+  if (model.contains("vocab") && model["vocab"].is_object()) return "WordPiece";
+  return type;
+}
 
+std::string type_of(const json& v) { return v.is_object() ? v.value("type", std::string("?")) : std::string(); }
+
+// The tokens a post-processor puts around a sequence (cls before, sep after).
+SpecialTokens post_processor_tokens(const json& post, const std::string& file) {
   SpecialTokens special;
-  // Post-processor: the tokens put around a sequence.
   const std::string post_type = type_of(post);
   if (post_type == "BertProcessing" || post_type == "RobertaProcessing") {
     special.cls = processing_token(post.at("cls"), file);
     special.sep = processing_token(post.at("sep"), file);
   } else if (post_type == "TemplateProcessing") {
     const json& single = post.at("single");
-    std::vector<std::string> around;
     bool seen_sequence = false;
     if (!single.is_array() || single.empty()) throw InputError(file, 0, "TemplateProcessing 'single' is not a list");
     for (const auto& piece : single) {
@@ -194,118 +183,159 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
     throw ConfigError(file + ": post_processor type '" + post_type + "' is not supported (supported: BertProcessing, "
                       "RobertaProcessing, TemplateProcessing)");
   }
-  // Added special tokens become never-split tokens with their own strip flags.
-  std::vector<SpecialToken> added;
-  if (j.contains("added_tokens") && j["added_tokens"].is_array()) {
-    for (const auto& a : j["added_tokens"]) {
-      if (!a.value("special", false)) continue;
-      SpecialToken t;
-      t.content = a.value("content", std::string());
-      t.id = a.value("id", int64_t{-1});
-      t.lstrip = a.value("lstrip", false);
-      t.rstrip = a.value("rstrip", false);
-      added.push_back(t);
-    }
-  }
-  auto find_added = [&](const std::vector<std::string>& names, SpecialToken& out) {
-    for (const auto& a : added)
-      for (const auto& n : names)
-        if (a.content == n) {
-          out = a;
-          return;
-        }
-  };
+  return special;
+}
 
-  TokenizerSettings settings;
-  if (type == "WordPiece") {
-    if (normalizer.is_null())
-      throw ConfigError(file + ": WordPiece without a BertNormalizer is not supported (the BERT rules need one)");
-    const std::string pre_type = type_of(pre);
-    if (pre_type != "BertPreTokenizer")
-      throw ConfigError(file + ": WordPiece with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
-                        "' is not supported (supported: BertPreTokenizer)");
-    if (!normalizer.value("clean_text", true))
-      throw ConfigError(file + ": BertNormalizer with clean_text=false is not supported");
-    settings.do_lower_case = normalizer.value("lowercase", false);
-    settings.tokenize_chinese_chars = normalizer.value("handle_chinese_chars", true);
-    if (normalizer.contains("strip_accents") && normalizer["strip_accents"].is_boolean())
-      settings.strip_accents = normalizer["strip_accents"].get<bool>();
-    settings.normalize_before = norm.before;
-    settings.normalize_after = norm.after;
-    WordPieceOptions options;
-    options.settings = settings;
-    options.continuing_subword_prefix = model.value("continuing_subword_prefix", std::string("##"));
-    options.max_input_chars_per_word = model.value("max_input_chars_per_word", 100);
-    const json& vocab = model.at("vocab");
-    std::vector<std::string> tokens;
-    for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-      int64_t id = it.value().get<int64_t>();
-      if (id < 0) throw InputError(file, 0, "negative id for token '" + it.key() + "'");
-      if (static_cast<std::size_t>(id) >= tokens.size()) tokens.resize(static_cast<std::size_t>(id) + 1);
-      tokens[static_cast<std::size_t>(id)] = it.key();
-    }
-    auto keep = [](SpecialToken& dst, const SpecialToken& src) {
-      if (!src.content.empty()) {
-        dst.content = src.content;
-        dst.id = src.id;
-      }
-    };
-    keep(options.special.cls, special.cls);
-    keep(options.special.sep, special.sep);
-    if (model.contains("unk_token") && model["unk_token"].is_string())
-      options.special.unk.content = model["unk_token"].get<std::string>();
-    find_added({"[PAD]"}, options.special.pad);
-    find_added({"[MASK]"}, options.special.mask);
-    for (SpecialToken* t : {&options.special.cls, &options.special.sep, &options.special.pad,
-                            &options.special.unk, &options.special.mask})
-      t->lstrip = t->rstrip = true;
-    apply_settings(cfg.config, dir + "/tokenizer_config.json", options.settings, options.special);
-    return std::make_unique<WordPieceTokenizer>(std::move(tokens), options);
+// Added special tokens: never split, each with its own strip flags.
+std::vector<SpecialToken> added_special_tokens(const json& j) {
+  std::vector<SpecialToken> added;
+  if (!j.contains("added_tokens") || !j["added_tokens"].is_array()) return added;
+  for (const auto& a : j["added_tokens"]) {
+    if (!a.value("special", false)) continue;
+    SpecialToken t;
+    t.content = a.value("content", std::string());
+    t.id = a.value("id", int64_t{-1});
+    t.lstrip = a.value("lstrip", false);
+    t.rstrip = a.value("rstrip", false);
+    added.push_back(t);
   }
-  if (type == "BPE") {
-    const std::string pre_type = type_of(pre);
-    if (pre_type != "ByteLevel")
-      throw ConfigError(file + ": BPE with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
-                        "' is not supported (supported: ByteLevel, i.e. GPT-2/RoBERTa byte-level BPE)");
-    if (!pre.value("use_regex", true))
-      throw ConfigError(file + ": ByteLevel pre_tokenizer with use_regex=false is not supported");
-    if (!normalizer.is_null())
-      throw ConfigError(file + ": byte-level BPE with a BertNormalizer is not supported");
-    if (model.contains("dropout") && !model["dropout"].is_null())
-      throw ConfigError(file + ": BPE dropout is not supported");
-    for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
-      if (model.contains(key) && model[key].is_string() && !model[key].get<std::string>().empty())
-        throw ConfigError(file + ": BPE " + key + " is not supported");
-    if (model.value("byte_fallback", false)) throw ConfigError(file + ": BPE byte_fallback is not supported");
-    ByteLevelBpeOptions options;
-    options.settings.add_prefix_space = pre.value("add_prefix_space", false);
-    options.settings.normalize_before = norm.before;  // no BertNormalizer here, so every form comes before
-    std::unordered_map<std::string, int64_t> vocab;
-    for (auto it = model.at("vocab").begin(); it != model.at("vocab").end(); ++it)
-      vocab[it.key()] = it.value().get<int64_t>();
-    std::vector<std::pair<std::string, std::string>> merges;
-    for (const auto& m : model.at("merges")) {
-      if (m.is_string()) {
-        const std::string s = m.get<std::string>();
-        const auto space = s.find(' ');
-        if (space == std::string::npos) throw InputError(file, 0, "merge '" + s + "' is not 'a b'");
-        merges.emplace_back(s.substr(0, space), s.substr(space + 1));
-      } else if (m.is_array() && m.size() == 2) {
-        merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
-      } else {
-        throw InputError(file, 0, "a merge is neither 'a b' nor [a, b]");
-      }
+  return added;
+}
+
+// The first added token named `name`, copied into `out` (left as it is when there is none).
+void take_added(const std::vector<SpecialToken>& added, const std::string& name, SpecialToken& out) {
+  for (const auto& a : added)
+    if (a.content == name) {
+      out = a;
+      return;
     }
-    if (!special.cls.content.empty()) options.special.cls = special.cls;
-    if (!special.sep.content.empty()) options.special.sep = special.sep;
-    if (model.contains("unk_token") && model["unk_token"].is_string())
-      options.special.unk.content = model["unk_token"].get<std::string>();
-    find_added({"<pad>"}, options.special.pad);
-    find_added({"<mask>"}, options.special.mask);
-    apply_settings(cfg.config, dir + "/tokenizer_config.json", options.settings, options.special);
-    return std::make_unique<ByteLevelBpeTokenizer>(std::move(vocab), std::move(merges), options);
+}
+
+// The parts of a tokenizer.json every model kind needs.
+struct TokenizerJson {
+  std::string file;
+  json model, pre;
+  NormalizerParts normalizer;
+  SpecialTokens around;  // from the post-processor
+  std::vector<SpecialToken> added;
+};
+
+std::unique_ptr<SubwordTokenizer> wordpiece_from_json(const TokenizerJson& t, const ConfigFiles& cfg,
+                                                      const std::string& dir) {
+  const json& normalizer = t.normalizer.bert;
+  if (normalizer.is_null())
+    throw ConfigError(t.file + ": WordPiece without a BertNormalizer is not supported (the BERT rules need one)");
+  const std::string pre_type = type_of(t.pre);
+  if (pre_type != "BertPreTokenizer")
+    throw ConfigError(t.file + ": WordPiece with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
+                      "' is not supported (supported: BertPreTokenizer)");
+  if (!normalizer.value("clean_text", true))
+    throw ConfigError(t.file + ": BertNormalizer with clean_text=false is not supported");
+  WordPieceOptions options;
+  options.settings.do_lower_case = normalizer.value("lowercase", false);
+  options.settings.tokenize_chinese_chars = normalizer.value("handle_chinese_chars", true);
+  if (normalizer.contains("strip_accents") && normalizer["strip_accents"].is_boolean())
+    options.settings.strip_accents = normalizer["strip_accents"].get<bool>();
+  options.settings.normalize_before = t.normalizer.before;
+  options.settings.normalize_after = t.normalizer.after;
+  options.continuing_subword_prefix = t.model.value("continuing_subword_prefix", std::string("##"));
+  options.max_input_chars_per_word = t.model.value("max_input_chars_per_word", 100);
+  const json& vocab = t.model.at("vocab");
+  std::vector<std::string> tokens;
+  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+    int64_t id = it.value().get<int64_t>();
+    if (id < 0) throw InputError(t.file, 0, "negative id for token '" + it.key() + "'");
+    if (static_cast<std::size_t>(id) >= tokens.size()) tokens.resize(static_cast<std::size_t>(id) + 1);
+    tokens[static_cast<std::size_t>(id)] = it.key();
   }
-  throw ConfigError(file + ": model type '" + type + "' is not supported from tokenizer.json (supported: WordPiece, "
+  for (auto [dst, src] : {std::pair{&options.special.cls, &t.around.cls}, std::pair{&options.special.sep, &t.around.sep}})
+    if (!src->content.empty()) {
+      dst->content = src->content;
+      dst->id = src->id;
+    }
+  if (t.model.contains("unk_token") && t.model["unk_token"].is_string())
+    options.special.unk.content = t.model["unk_token"].get<std::string>();
+  take_added(t.added, "[PAD]", options.special.pad);
+  take_added(t.added, "[MASK]", options.special.mask);
+  for (SpecialToken* s : {&options.special.cls, &options.special.sep, &options.special.pad, &options.special.unk,
+                          &options.special.mask})
+    s->lstrip = s->rstrip = true;
+  apply_settings(cfg.config, dir + "/tokenizer_config.json", options.settings, options.special);
+  return std::make_unique<WordPieceTokenizer>(std::move(tokens), options);
+}
+
+// merges as "a b" strings or [a, b] pairs.
+std::vector<std::pair<std::string, std::string>> merges_from_json(const json& list, const std::string& file) {
+  std::vector<std::pair<std::string, std::string>> merges;
+  for (const auto& m : list) {
+    if (m.is_string()) {
+      const std::string s = m.get<std::string>();
+      const auto space = s.find(' ');
+      if (space == std::string::npos) throw InputError(file, 0, "merge '" + s + "' is not 'a b'");
+      merges.emplace_back(s.substr(0, space), s.substr(space + 1));
+    } else if (m.is_array() && m.size() == 2) {
+      merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+    } else {
+      throw InputError(file, 0, "a merge is neither 'a b' nor [a, b]");
+    }
+  }
+  return merges;
+}
+
+// The BPE features this loader does not implement, named.
+void check_byte_level_bpe(const TokenizerJson& t) {
+  const std::string pre_type = type_of(t.pre);
+  if (pre_type != "ByteLevel")
+    throw ConfigError(t.file + ": BPE with pre_tokenizer '" + (pre_type.empty() ? "null" : pre_type) +
+                      "' is not supported (supported: ByteLevel, i.e. GPT-2/RoBERTa byte-level BPE)");
+  if (!t.pre.value("use_regex", true))
+    throw ConfigError(t.file + ": ByteLevel pre_tokenizer with use_regex=false is not supported");
+  if (!t.normalizer.bert.is_null())
+    throw ConfigError(t.file + ": byte-level BPE with a BertNormalizer is not supported");
+  if (t.model.contains("dropout") && !t.model["dropout"].is_null())
+    throw ConfigError(t.file + ": BPE dropout is not supported");
+  for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
+    if (t.model.contains(key) && t.model[key].is_string() && !t.model[key].get<std::string>().empty())
+      throw ConfigError(t.file + ": BPE " + key + " is not supported");
+  if (t.model.value("byte_fallback", false)) throw ConfigError(t.file + ": BPE byte_fallback is not supported");
+}
+
+std::unique_ptr<SubwordTokenizer> bpe_from_json(const TokenizerJson& t, const ConfigFiles& cfg, const std::string& dir) {
+  check_byte_level_bpe(t);
+  ByteLevelBpeOptions options;
+  options.settings.add_prefix_space = t.pre.value("add_prefix_space", false);
+  options.settings.normalize_before = t.normalizer.before;  // no BertNormalizer here, so every form comes before
+  std::unordered_map<std::string, int64_t> vocab;
+  for (auto it = t.model.at("vocab").begin(); it != t.model.at("vocab").end(); ++it)
+    vocab[it.key()] = it.value().get<int64_t>();
+  auto merges = merges_from_json(t.model.at("merges"), t.file);
+  if (!t.around.cls.content.empty()) options.special.cls = t.around.cls;
+  if (!t.around.sep.content.empty()) options.special.sep = t.around.sep;
+  if (t.model.contains("unk_token") && t.model["unk_token"].is_string())
+    options.special.unk.content = t.model["unk_token"].get<std::string>();
+  take_added(t.added, "<pad>", options.special.pad);
+  take_added(t.added, "<mask>", options.special.mask);
+  apply_settings(cfg.config, dir + "/tokenizer_config.json", options.settings, options.special);
+  return std::make_unique<ByteLevelBpeTokenizer>(std::move(vocab), std::move(merges), options);
+}
+
+// tokenizer.json (the Hugging Face tokenizers format): WordPiece with the BERT normalizer/pre-tokenizer and
+// byte-level BPE are mapped onto the slow-tokenizer implementations; anything else is named in the error.
+std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, const ConfigFiles& cfg) {
+  TokenizerJson t;
+  t.file = dir + "/tokenizer.json";
+  const json j = read_json(t.file);
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
+    throw InputError(t.file, 0, "no 'model' object");
+  t.model = j["model"];
+  t.pre = j.value("pre_tokenizer", json());
+  t.normalizer = read_normalizer(j.value("normalizer", json()), t.file);
+  t.around = post_processor_tokens(j.value("post_processor", json()), t.file);
+  t.added = added_special_tokens(j);
+  const std::string type = model_type(t.model);
+  if (type == "WordPiece") return wordpiece_from_json(t, cfg, dir);
+  if (type == "BPE") return bpe_from_json(t, cfg, dir);
+  throw ConfigError(t.file + ": model type '" + type + "' is not supported from tokenizer.json (supported: WordPiece, "
                     "BPE with ByteLevel); for SentencePiece (Unigram) models put the .model file in " + dir);
 }
 
@@ -322,7 +352,10 @@ bool has_tokenizer_files(const std::string& dir) {
 static void apply_fast_normalizer(const std::string& dir, TokenizerSettings& settings) {
   if (!exists(dir, "tokenizer.json")) return;
   const std::string file = dir + "/tokenizer.json";
-  const json j = read_json(file);
+  const std::string text = read_file(file);
+  // Most files (bert-base-cased, roberta-base) name no Unicode form: skip parsing their megabytes at start-up.
+  if (text.find("\"NF") == std::string::npos) return;
+  const json j = parse_json(text, file);
   if (!j.is_object()) return;
   try {
     const NormalizerParts parts = read_normalizer(j.value("normalizer", json()), file);

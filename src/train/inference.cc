@@ -256,6 +256,13 @@ bool getline_bounded(std::istream& in, std::string& line, const std::string& nam
   return any;
 }
 
+std::vector<const data::Sentence*> pointers_to(const std::vector<data::Sentence>& sentences) {
+  std::vector<const data::Sentence*> out;
+  out.reserve(sentences.size());
+  for (const auto& s : sentences) out.push_back(&s);
+  return out;
+}
+
 // Tokens in one batch of sentence pieces, and in one chunk of text lines: what bounds predict's memory.
 constexpr std::size_t kPieceBatchTokens = 8192;
 constexpr std::size_t kChunkTokens = std::size_t{1} << 20;
@@ -295,8 +302,7 @@ Prediction predict_chunk(LoadedModel& model, const std::vector<const data::Sente
     return predict_sentences(*model.tagger, sentences, o.batch_size, model.device, o.probs, corpus, o.precision);
   std::vector<std::size_t> owner;
   const std::vector<data::Sentence> pieces = sentence_pieces(sentences, max_tokens, owner);
-  std::vector<const data::Sentence*> ptrs;
-  for (const auto& p : pieces) ptrs.push_back(&p);
+  const std::vector<const data::Sentence*> ptrs = pointers_to(pieces);
   // Batches of long pieces hold about kPieceBatchTokens tokens, not batch_size whole pieces.
   const int64_t batch = std::clamp<int64_t>(static_cast<int64_t>(kPieceBatchTokens / max_tokens), 1, o.batch_size);
   Prediction parts = predict_sentences(*model.tagger, ptrs, batch, model.device, o.probs, nullptr, o.precision);
@@ -311,20 +317,171 @@ Prediction predict_chunk(LoadedModel& model, const std::vector<const data::Sente
   return out;
 }
 
-}  // namespace
-
-PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
+void check_predict_options(const PredictOptions& o) {
   if (o.format != "conll" && o.format != "jsonl" && o.format != "spans")
     throw ConfigError("--format must be conll, jsonl or spans (got '" + o.format + "')");
   if (o.input_format != "conll" && o.input_format != "text")
     throw ConfigError("--input-format must be conll or text (got '" + o.input_format + "')");
   if (o.probs && o.format == "conll") throw ConfigError("--probs needs --format jsonl or spans");
   if (o.batch_size < 1) throw ConfigError("--batch-size must be >= 1");
-  auto t0 = std::chrono::steady_clock::now();
+}
 
+// A tagged sentence, with its line and word offsets when it came from text input.
+struct TaggedSentence {
+  const data::Sentence& sentence;
+  const std::vector<std::string>& labels;
+  const std::vector<std::vector<float>>* probs = nullptr;
+  const std::string* text = nullptr;
+  const std::vector<TextToken>* offsets = nullptr;
+};
+
+// Writes tagged sentences in the requested format and counts them.
+class PredictionWriter {
+ public:
+  PredictionWriter(std::ostream& out, const PredictOptions& o, const models::LabelSet& labels, PredictStats& stats)
+      : out_(out), o_(o), labels_(labels), stats_(stats) {}
+
+  void write(const TaggedSentence& t, char separator) {
+    ++stats_.sentences;
+    stats_.tokens += t.sentence.size();
+    if (o_.format == "conll") return write_conll(t, separator);
+    out_ << (o_.format == "jsonl" ? word_json(t) : spans_json(t)).dump() << '\n';
+  }
+
+  // A -DOCSTART- line with columns gets a predicted "O" too, keeping every line's column count equal (conlleval
+  // insists on it).
+  void write_marker(const data::Document& doc, char separator) {
+    if (doc.marker.empty() || o_.format != "conll") return;
+    out_ << join(doc.marker, std::string(1, separator))
+         << (doc.marker.size() > 1 ? std::string(1, separator) + "O" : std::string()) << "\n\n";
+  }
+
+  void check_written() const {
+    if (!out_) throw IoError("error while writing " + (o_.output.empty() ? std::string("stdout") : o_.output));
+  }
+
+ private:
+  void write_conll(const TaggedSentence& t, char separator) {
+    const data::Sentence& s = t.sentence;
+    if (s.size() == 0) return;
+    for (std::size_t j = 0; j < s.size(); ++j) {
+      const auto& cols = s.columns.size() == s.size() && !s.columns[j].empty() ? s.columns[j]
+                                                                                 : std::vector<std::string>{s.tokens[j]};
+      for (const auto& c : cols) out_ << c << separator;
+      out_ << t.labels[j] << '\n';
+    }
+    out_ << '\n';
+  }
+
+  nlohmann::json word_json(const TaggedSentence& t) const {
+    nlohmann::json j{{"words", t.sentence.tokens}, {"labels", t.labels}};
+    if (t.probs) j["probs"] = probs_json(*t.probs, labels_);
+    return j;
+  }
+
+  nlohmann::json spans_json(const TaggedSentence& t) const {
+    nlohmann::json j;
+    if (t.text) j["text"] = *t.text;
+    nlohmann::json ents = nlohmann::json::array();
+    for (const auto& sp : lenient_spans(t.labels)) ents.push_back(entity_json(t, sp));
+    j["entities"] = std::move(ents);
+    return j;
+  }
+
+  nlohmann::json entity_json(const TaggedSentence& t, const data::Span& sp) const {
+    nlohmann::json e{{"type", sp.type}, {"start", sp.begin}, {"end", sp.end}};
+    if (t.probs) e["type_probs"] = type_probs((*t.probs)[sp.begin], labels_);
+    if (t.text && t.offsets) {
+      const TextToken &first = (*t.offsets)[sp.begin], &last = (*t.offsets)[sp.end - 1];
+      e["text"] = t.text->substr(first.byte_begin, last.byte_end - first.byte_begin);
+      e["char_start"] = first.char_begin;
+      e["char_end"] = last.char_end;
+    } else {
+      const auto& words = t.sentence.tokens;
+      e["text"] = join(std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(sp.begin),
+                                                words.begin() + static_cast<std::ptrdiff_t>(sp.end)),
+                       " ");
+    }
+    return e;
+  }
+
+  std::ostream& out_;
+  const PredictOptions& o_;
+  const models::LabelSet& labels_;
+  PredictStats& stats_;
+};
+
+// CoNLL input: chunks of sentences that end at document boundaries.
+void predict_conll_stream(LoadedModel& model, std::istream& in, const std::string& name, const PredictOptions& o,
+                          PredictionWriter& writer) {
+  data::ReadOptions ro;
+  ro.token_column = model.config.data.token_column;
+  ro.with_labels = false;
+  ConllChunkReader reader(in, name, ro, std::max<std::size_t>(1, o.chunk_sentences));
+  data::Corpus corpus;
+  while (reader.next(corpus)) {
+    auto pred = predict_chunk(model, sentence_pointers(corpus), o, &corpus);
+    for (const auto& doc : corpus.documents) {
+      writer.write_marker(doc, corpus.separator);
+      for (std::size_t k = doc.first_sentence; k < doc.first_sentence + doc.num_sentences; ++k)
+        writer.write({corpus.sentences[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr}, corpus.separator);
+    }
+    writer.check_written();
+    return_free_memory();
+  }
+}
+
+// One chunk of text input: its lines, their words with offsets, and the sentences made of them.
+struct TextChunk {
+  std::vector<std::string> lines;
+  std::vector<std::vector<TextToken>> words;
+  std::vector<data::Sentence> sentences;
+};
+
+// Reads up to `max_lines` lines (and about kChunkTokens words); false at the end of the input.
+bool read_text_chunk(std::istream& in, const std::string& name, std::size_t max_lines, std::size_t& line_no,
+                     TextChunk& chunk) {
+  chunk = TextChunk();
+  std::string line;
+  std::size_t tokens = 0;
+  while (chunk.lines.size() < max_lines && tokens < kChunkTokens && getline_bounded(in, line, name, line_no + 1)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    data::Sentence s;
+    s.first_line = line_no;
+    chunk.words.push_back(tokenize_text_line(line, name, line_no));
+    for (const auto& t : chunk.words.back()) s.tokens.push_back(t.text), s.columns.push_back({t.text});
+    tokens += s.size();
+    chunk.sentences.push_back(std::move(s));
+    chunk.lines.push_back(line);
+  }
+  return !chunk.lines.empty();
+}
+
+// Text input: one sentence (or paragraph) a line.
+void predict_text_stream(LoadedModel& model, std::istream& in, const std::string& name, const PredictOptions& o,
+                         PredictionWriter& writer) {
+  std::size_t line_no = 0;
+  TextChunk chunk;
+  while (read_text_chunk(in, name, std::max<std::size_t>(1, o.chunk_sentences), line_no, chunk)) {
+    auto pred = predict_chunk(model, pointers_to(chunk.sentences), o, nullptr);
+    for (std::size_t k = 0; k < chunk.sentences.size(); ++k)
+      writer.write({chunk.sentences[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, &chunk.lines[k],
+                    &chunk.words[k]},
+                   ' ');
+    writer.check_written();
+    return_free_memory();
+  }
+}
+
+}  // namespace
+
+PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
+  check_predict_options(o);
+  auto t0 = std::chrono::steady_clock::now();
   std::ifstream file;
   std::istream* in = &std::cin;
-  std::string name = o.input == "-" ? "<stdin>" : o.input;
+  const std::string name = o.input == "-" ? "<stdin>" : o.input;
   if (o.input != "-") {
     check_readable_file(o.input);  // a FIFO or a device is fine: the input is streamed
     file.open(o.input, std::ios::binary);
@@ -337,105 +494,12 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
     atomic = std::make_unique<AtomicFile>(o.output);
     out = &atomic->stream();
   }
-  const auto& labels = model.tagger->labels();
   PredictStats stats;
-  const std::size_t chunk = std::max<std::size_t>(1, o.chunk_sentences);
-
-  // Writes one sentence in the requested format; `text`/`offsets` only for text input.
-  auto emit = [&](const data::Sentence& s, const std::vector<std::string>& pred,
-                  const std::vector<std::vector<float>>* probs, const std::string* text,
-                  const std::vector<TextToken>* offsets, char sep) {
-    ++stats.sentences;
-    stats.tokens += s.size();
-    if (o.format == "conll") {
-      if (s.size() == 0) return;
-      for (std::size_t j = 0; j < s.size(); ++j) {
-        const auto& cols = s.columns.size() == s.size() && !s.columns[j].empty() ? s.columns[j]
-                                                                                   : std::vector<std::string>{s.tokens[j]};
-        for (const auto& c : cols) *out << c << sep;
-        *out << pred[j] << '\n';
-      }
-      *out << '\n';
-      return;
-    }
-    nlohmann::json j;
-    if (o.format == "jsonl") {
-      j["words"] = s.tokens;
-      j["labels"] = pred;
-      if (probs) j["probs"] = probs_json(*probs, labels);
-    } else {
-      if (text) j["text"] = *text;
-      nlohmann::json ents = nlohmann::json::array();
-      for (const auto& sp : lenient_spans(pred)) {
-        nlohmann::json e{{"type", sp.type}, {"start", sp.begin}, {"end", sp.end}};
-        if (probs) e["type_probs"] = type_probs((*probs)[sp.begin], labels);
-        if (text && offsets) {
-          const TextToken &first = (*offsets)[sp.begin], &last = (*offsets)[sp.end - 1];
-          e["text"] = text->substr(first.byte_begin, last.byte_end - first.byte_begin);
-          e["char_start"] = first.char_begin;
-          e["char_end"] = last.char_end;
-        } else {
-          e["text"] = join(std::vector<std::string>(s.tokens.begin() + static_cast<std::ptrdiff_t>(sp.begin),
-                                                    s.tokens.begin() + static_cast<std::ptrdiff_t>(sp.end)),
-                           " ");
-        }
-        ents.push_back(std::move(e));
-      }
-      j["entities"] = std::move(ents);
-    }
-    *out << j.dump() << '\n';
-  };
-
-  if (o.input_format == "conll") {
-    data::ReadOptions ro;
-    ro.token_column = model.config.data.token_column;
-    ro.with_labels = false;
-    ConllChunkReader reader(*in, name, ro, chunk);
-    data::Corpus corpus;
-    while (reader.next(corpus)) {
-      auto pred = predict_chunk(model, sentence_pointers(corpus), o, &corpus);
-      for (const auto& doc : corpus.documents) {
-        // A marker line with columns gets a predicted "O" too, keeping every line's column count equal (conlleval
-        // insists on it).
-        if (!doc.marker.empty() && o.format == "conll")
-          *out << join(doc.marker, std::string(1, corpus.separator))
-               << (doc.marker.size() > 1 ? std::string(1, corpus.separator) + "O" : std::string()) << "\n\n";
-        for (std::size_t k = doc.first_sentence; k < doc.first_sentence + doc.num_sentences; ++k)
-          emit(corpus.sentences[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, nullptr, nullptr,
-               corpus.separator);
-      }
-      if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));
-      return_free_memory();
-    }
-  } else {
-    std::string line;
-    std::size_t line_no = 0;
-    while (true) {
-      std::vector<std::string> lines;
-      std::vector<std::vector<TextToken>> toks;
-      std::vector<data::Sentence> sents;
-      std::size_t chunk_tokens = 0;
-      while (lines.size() < chunk && chunk_tokens < kChunkTokens && getline_bounded(*in, line, name, line_no + 1)) {
-        ++line_no;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        data::Sentence s;
-        s.first_line = line_no;
-        toks.push_back(tokenize_text_line(line, name, line_no));
-        for (const auto& t : toks.back()) s.tokens.push_back(t.text), s.columns.push_back({t.text});
-        chunk_tokens += s.size();
-        sents.push_back(std::move(s));
-        lines.push_back(line);
-      }
-      if (lines.empty()) break;
-      std::vector<const data::Sentence*> ptrs;
-      for (const auto& s : sents) ptrs.push_back(&s);
-      auto pred = predict_chunk(model, ptrs, o, nullptr);
-      for (std::size_t k = 0; k < sents.size(); ++k)
-        emit(sents[k], pred.labels[k], o.probs ? &pred.probs[k] : nullptr, &lines[k], &toks[k], ' ');
-      if (!*out) throw IoError("error while writing " + (o.output.empty() ? std::string("stdout") : o.output));
-      return_free_memory();
-    }
-  }
+  PredictionWriter writer(*out, o, model.tagger->labels(), stats);
+  if (o.input_format == "conll")
+    predict_conll_stream(model, *in, name, o, writer);
+  else
+    predict_text_stream(model, *in, name, o, writer);
   if (in->bad()) throw IoError("error while reading " + name);
   if (atomic) atomic->commit();
   else out->flush();

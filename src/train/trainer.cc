@@ -246,6 +246,44 @@ void write_metrics(const std::string& path, const std::vector<EpochRecord>& hist
   write_file_atomic(path, text);
 }
 
+// The data files of a run (train, valid, optional test) with their hashes; checked before anything is written.
+std::vector<DataFile> data_files(const DataConfig& data, const std::string& data_dir) {
+  std::vector<DataFile> files;
+  auto add_file = [&](const std::string& key, const std::string& name) {
+    fs::path p(name);
+    if (p.is_relative()) p = fs::path(data_dir) / p;
+    if (!fs::is_regular_file(p))
+      throw IoError(key + ": cannot open " + p.string() + ": no such file" +
+                    (fs::is_directory(data_dir) ? "" : " (the --data directory " + data_dir + " does not exist)"));
+    files.push_back(DataFile{key, p.string(), sha256_file(p.string()), {}});
+  };
+  add_file("data.train", data.train);
+  add_file("data.valid", data.valid);
+  if (!data.test.empty()) add_file("data.test", data.test);
+  return files;
+}
+
+// A resumed run must have the config it started with, but for the keys resumable_difference allows.
+void check_resumable_config(const std::string& run, const json& config) {
+  const json saved = read_json_file(run + "/config.json");
+  std::vector<std::string> diffs, blocking;
+  diff_json(saved, config, "", diffs);
+  for (const auto& d : diffs)
+    if (!resumable_difference(d)) blocking.push_back(d);
+  if (!blocking.empty()) {
+    std::string list;
+    for (const auto& d : blocking) list += (list.empty() ? "" : ", ") + d;
+    throw ConfigError("cannot resume " + run + " with a different config (changed: " + list +
+                      "); only train.max_epochs, patience, device, num_threads, log_percent and "
+                      "eval_batch_sentences may change");
+  }
+  for (const auto& d : diffs) {
+    std::string pointer = "/" + d;
+    for (auto& ch : pointer) ch = ch == '.' ? '/' : ch;
+    spdlog::info("resume: {} changed to {}", d, config.value(json::json_pointer(pointer), json()).dump());
+  }
+}
+
 }  // namespace
 
 TrainResult train_model(const TrainOptions& options) {
@@ -259,43 +297,12 @@ TrainResult train_model(const TrainOptions& options) {
   const fs::path run(options.run_dir);
   const bool tty = options.progress_tty.value_or(stderr_is_tty());
 
-  // Input files, checked before anything is written.
-  std::vector<DataFile> files;
-  auto add_file = [&](const std::string& key, const std::string& name) {
-    fs::path p(name);
-    if (p.is_relative()) p = fs::path(options.data_dir) / p;
-    if (!fs::is_regular_file(p))
-      throw IoError(key + ": cannot open " + p.string() + ": no such file" +
-                    (fs::is_directory(options.data_dir) ? "" : " (the --data directory " + options.data_dir +
-                                                                   " does not exist)"));
-    files.push_back(DataFile{key, p.string(), sha256_file(p.string()), {}});
-  };
-  add_file("data.train", cfg.data.train);
-  add_file("data.valid", cfg.data.valid);
-  if (!cfg.data.test.empty()) add_file("data.test", cfg.data.test);
+  std::vector<DataFile> files = data_files(cfg.data, options.data_dir);  // checked before anything is written
 
   const fs::path ckpt_path = run / "checkpoint.pt";
   TrainingRunDir run_dir(run.string(), options.resume);
   const bool resume = run_dir.resume();
-  if (resume) {
-    json saved = read_json_file((run / "config.json").string());
-    std::vector<std::string> diffs, blocking;
-    diff_json(saved, cfg.json, "", diffs);
-    for (const auto& d : diffs)
-      if (!resumable_difference(d)) blocking.push_back(d);
-    if (!blocking.empty()) {
-      std::string list;
-      for (const auto& d : blocking) list += (list.empty() ? "" : ", ") + d;
-      throw ConfigError("cannot resume " + run.string() + " with a different config (changed: " + list +
-                        "); only train.max_epochs, patience, device, num_threads, log_percent and "
-                        "eval_batch_sentences may change");
-    }
-    for (const auto& d : diffs) {
-      std::string pointer = "/" + d;
-      for (auto& ch : pointer) ch = ch == '.' ? '/' : ch;
-      spdlog::info("resume: {} changed to {}", d, cfg.json.value(json::json_pointer(pointer), json()).dump());
-    }
-  }
+  if (resume) check_resumable_config(run.string(), cfg.json);
 
   if (tc.num_threads > 0) set_cpu_threads(tc.num_threads);
   torch::manual_seed(tc.seed);
