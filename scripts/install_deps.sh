@@ -5,6 +5,7 @@ PACKAGES=(
   build-essential cmake pkg-config git ccache
   libtorch-dev libopenblas0-pthread        # LibTorch 1.13 (CPU); without OpenBLAS pthread matmuls are ~13x slower
   libsentencepiece-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libutf8proc-dev
+  libgloo-dev                              # Gloo headers for c10d ProcessGroupGloo (distributed training)
   gnuplot-nox                              # F1-per-epoch plots
   fasttext                                 # word vectors from unlabeled text (scripts/train_embeddings.sh)
   python3                                  # the reproduction scripts' result tables (standard library only)

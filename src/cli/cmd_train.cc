@@ -7,8 +7,15 @@
 #include "command.h"
 #include "torch_front_end.h"
 #if NERTOOL_CLI_TORCH
+#include <stdlib.h>
+
+#include <filesystem>
+#include <thread>
+
 #include "nertool/core/error.h"
+#include "nertool/core/worker_supervisor.h"
 #include "nertool/train/config.h"
+#include "nertool/train/distributed.h"
 #include "nertool/train/run_dir.h"
 #include "nertool/train/trainer.h"
 #endif
@@ -24,9 +31,59 @@ struct TrainFlags {
   bool resume = false;
   bool dump_config = false;
   std::string init;
+  int nproc = 0;
+  int dist_timeout = 1800;
 };
 
 #if NERTOOL_CLI_TORCH
+// This command line again, as one worker of a --nproc job: --nproc removed, this program's own path.
+std::vector<std::string> worker_command_line() {
+  std::vector<std::string> out;
+  const auto args = nertool::cli::remembered_command_line();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--nproc") ++i;
+    else if (args[i].rfind("--nproc=", 0) != 0) out.push_back(args[i]);
+  }
+  out.at(0) = std::filesystem::read_symlink("/proc/self/exe").string();
+  return out;
+}
+
+// --nproc N: N local workers meeting through a FileStore, watched as one job (as torchrun --nproc-per-node would).
+int run_local_workers(int nproc) {
+  using namespace nertool;
+  std::string dir = (std::filesystem::temp_directory_path() / "nertool-job-XXXXXX").string();
+  if (!::mkdtemp(dir.data())) throw IoError("cannot create a temporary directory for the workers' store");
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<WorkerCommand> commands;
+  for (int r = 0; r < nproc; ++r) {
+    WorkerCommand c{worker_command_line(),
+                    {"RANK=" + std::to_string(r), "LOCAL_RANK=" + std::to_string(r),
+                     "WORLD_SIZE=" + std::to_string(nproc), "NERTOOL_STORE_FILE=" + dir + "/store"}};
+    // Each worker gets its share of the cores unless told otherwise (torchrun sets OMP_NUM_THREADS likewise).
+    if (!std::getenv("OMP_NUM_THREADS"))
+      c.env.push_back("OMP_NUM_THREADS=" + std::to_string(std::max(1u, cores / static_cast<unsigned>(nproc))));
+    commands.push_back(std::move(c));
+  }
+  JobOutcome outcome = run_workers(commands);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (outcome.exit_code == 0) return 0;
+  std::cerr << "error: worker " << outcome.failed_worker << " of " << nproc << " " << outcome.reason
+            << "; the other workers were stopped" << std::endl;
+  return outcome.exit_code;
+}
+
+// Joins the job when started as one of several workers (WORLD_SIZE > 1); null when training alone.
+std::unique_ptr<nertool::train::Communicator> join_workers(const TrainFlags& f) {
+  using namespace nertool;
+  auto settings = train::distributed_settings_from_environment();
+  if (settings.world_size == 1) return nullptr;
+  settings.timeout = std::chrono::seconds(f.dist_timeout);
+  // The writer (rank 0) logs; the others say only what goes wrong.
+  if (settings.rank > 0 && spdlog::get_level() < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+  return train::connect_workers(settings);
+}
+
 int run_train(const TrainFlags& f) {
   using namespace nertool;
   std::string config_path = f.config;
@@ -42,13 +99,21 @@ int run_train(const TrainFlags& f) {
     return 0;
   }
   if (f.out.empty()) throw ConfigError("--out RUN_DIR is required (the directory that will hold the trained model)");
+  if (f.nproc > 1) {
+    if (train::distributed_settings_from_environment().world_size > 1)
+      throw ConfigError("--nproc starts its own workers; it cannot be given to a worker of a job (WORLD_SIZE is set)");
+    return run_local_workers(f.nproc);
+  }
+  auto workers = join_workers(f);
   train::TrainOptions options;
+  options.workers = workers.get();
   options.config = config;
   options.data_dir = f.data;
   options.run_dir = f.out;
   options.resume = f.resume;
   options.init_dir = f.init;
   auto result = train::train_model(options);
+  if (workers && !workers->is_writer()) return 0;
   nlohmann::json summary{{"run_dir", result.run_dir},
                          {"epochs", result.epochs_done},
                          {"best_epoch", result.best_epoch},
@@ -83,6 +148,16 @@ nertool::cli::Action setup(CLI::App& app) {
   app.add_option("--init", f->init,
                  "Start from the weights of another run or converted model directory (tensors matched by name "
                  "and shape; others keep their initialisation)");
+  app.add_option("--nproc", f->nproc,
+                 "Train data-parallel with N worker processes on this machine (each step averages the gradients of "
+                 "N batches; see docs/distributed.md). Across machines, start one worker per process with "
+                 "torchrun's variables instead: RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT")
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--dist-timeout", f->dist_timeout,
+                 "Distributed training: seconds a worker waits for the others (joining, each exchange, worker 0's "
+                 "evaluation) before the job ends with an error")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   return [f] { return run_train(*f); };
 }
 

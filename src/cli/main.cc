@@ -5,6 +5,8 @@
 #if NERTOOL_CLI_TORCH
 #include <torch/cuda.h>
 #include <torch/version.h>
+
+#include "nertool/train/distributed.h"
 #endif
 
 #include <algorithm>
@@ -39,6 +41,9 @@ static std::string version_text() {
 #else
   text += ", nertool CUDA kernels not built";
 #endif
+  std::string groups;
+  for (const auto& g : train::available_process_groups()) groups += (groups.empty() ? "" : ", ") + g;
+  text += "\nprocess groups (distributed training): " + (groups.empty() ? std::string("none") : groups);
   return text;
 }
 #endif
@@ -48,7 +53,9 @@ static int run(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
   app.require_subcommand(0, 1);
   bool show_version = false;
-  app.add_flag("--version", show_version, "Print nertool's version, the LibTorch version and whether CUDA is usable");
+  app.add_flag("--version", show_version,
+               "Print nertool's version, the LibTorch version, whether CUDA is usable and the process groups "
+               "distributed training can use");
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "Log level: trace, debug, info, warn, error, off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

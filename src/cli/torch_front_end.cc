@@ -21,6 +21,8 @@ std::vector<char*> g_argv;
 
 void remember_command_line(int argc, char** argv) { g_argv.assign(argv, argv + argc); }
 
+std::vector<std::string> remembered_command_line() { return {g_argv.begin(), g_argv.end()}; }
+
 #if !NERTOOL_CLI_TORCH
 [[noreturn]] void run_in_torch_front_end() {
   namespace fs = std::filesystem;

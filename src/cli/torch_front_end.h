@@ -9,10 +9,15 @@
 #define NERTOOL_CLI_TORCH 0
 #endif
 
+#include <string>
+#include <vector>
+
 namespace nertool::cli {
 
 // Keeps the command line for run_in_torch_front_end(); main() calls it first.
 void remember_command_line(int argc, char** argv);
+// The command line main() was given (argv[0] included).
+std::vector<std::string> remembered_command_line();
 
 #if !NERTOOL_CLI_TORCH
 // Executes `nertool-torch` with the remembered command line: the one beside this executable, else the one in the

@@ -52,6 +52,25 @@ BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int6
   return plan;
 }
 
+std::vector<StepShare> share_steps(std::size_t num_batches, int world_size, int rank, int accumulate) {
+  const std::size_t per_step = static_cast<std::size_t>(world_size) * static_cast<std::size_t>(accumulate);
+  std::vector<StepShare> steps;
+  for (std::size_t first = 0; first < num_batches; first += per_step) {
+    StepShare step;
+    step.global_batches = static_cast<int64_t>(std::min(per_step, num_batches - first));
+    const std::size_t mine = first + static_cast<std::size_t>(rank) * static_cast<std::size_t>(accumulate);
+    for (std::size_t b = mine; b < mine + static_cast<std::size_t>(accumulate) && b < num_batches; ++b)
+      step.batches.push_back(b);
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
+int64_t steps_per_epoch(std::size_t num_batches, int world_size, int accumulate) {
+  const std::size_t per_step = static_cast<std::size_t>(world_size) * static_cast<std::size_t>(accumulate);
+  return static_cast<int64_t>((num_batches + per_step - 1) / per_step);
+}
+
 BatchPlan plan_eval_batches(const std::vector<int64_t>& lengths, int64_t batch_sentences) {
   if (batch_sentences < 1) throw ConfigError("evaluation batch size must be >= 1");
   std::vector<std::size_t> order(lengths.size());

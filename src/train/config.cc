@@ -44,6 +44,7 @@ json default_config_json() {
                 {"patience", t.patience},
                 {"batch_tokens", t.batch_tokens},
                 {"batch_sentences", t.batch_sentences},
+                {"accumulate_batches", t.accumulate_batches},
                 {"eval_batch_sentences", t.eval_batch_sentences},
                 {"clip_norm", t.clip_norm},
                 {"seed", t.seed},
@@ -269,6 +270,8 @@ Config config_from_json(const json& user, const std::string& source) {
   // Both 0 is allowed here (a converted model's config never trains); train_model asks for one.
   t.check(tc.batch_tokens == 0 || tc.batch_sentences == 0, "batch_tokens",
           "0 when train.batch_sentences is set (exactly one batching mode)");
+  tc.accumulate_batches = t.int32("accumulate_batches");
+  t.check(tc.accumulate_batches >= 1, "accumulate_batches", ">= 1");
   tc.eval_batch_sentences = t.integer("eval_batch_sentences");
   t.check(tc.eval_batch_sentences >= 1, "eval_batch_sentences", ">= 1");
   tc.clip_norm = t.number("clip_norm");

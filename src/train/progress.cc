@@ -23,10 +23,10 @@ double Progress::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-void Progress::update(int64_t tokens, double loss) {
+void Progress::update_sum(int64_t tokens, double loss_sum) {
   ++done_;
   tokens_ += tokens;
-  loss_sum_ += loss * static_cast<double>(tokens);
+  loss_sum_ += loss_sum;
   draw(done_ == total_);
 }
 

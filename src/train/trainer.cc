@@ -1,189 +1,37 @@
 #include "nertool/train/trainer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <spdlog/spdlog.h>
+#include <stdlib.h>
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <chrono>
-#include <exception>
-#include <cmath>
-#include <ctime>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <set>
 #include <sstream>
 
-#include "nertool/build_info.h"
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/core/logging.h"
-#include "nertool/data/conll.h"
-#include "nertool/data/tag_scheme.h"
-#include "nertool/metrics/scorer.h"
-#include "nertool/models/precision.h"
-#include "nertool/models/tagger.h"
-#include "nertool/train/batching.h"
+#include "nertool/train/checkpoint.h"
 #include "nertool/train/device.h"
-#include "nertool/train/inference.h"
+#include "nertool/train/epoch_loop.h"
+#include "nertool/train/evaluator.h"
 #include "nertool/train/lr_schedule.h"
 #include "nertool/train/optimizer.h"
 #include "nertool/train/plot.h"
 #include "nertool/train/progress.h"
 #include "nertool/train/run_dir.h"
+#include "nertool/train/run_metadata.h"
+#include "nertool/train/training_data.h"
 
 namespace nertool::train {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-json EpochRecord::to_json() const {
-  auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-  return json{{"epoch", epoch},
-              {"train_loss", train_loss},
-              {"dev_precision", dev_precision},
-              {"dev_recall", dev_recall},
-              {"dev_f1", dev_f1},
-              {"test_precision", opt(test_precision)},
-              {"test_recall", opt(test_recall)},
-              {"test_f1", opt(test_f1)},
-              {"tokens_per_s", tokens_per_s},
-              {"seconds", seconds},
-              {"lr", lr},
-              {"steps", steps}};
-}
-
-EpochRecord EpochRecord::from_json(const json& j) {
-  auto opt = [&](const char* k) { return j.at(k).is_null() ? std::optional<double>() : j.at(k).get<double>(); };
-  EpochRecord r;
-  r.epoch = j.at("epoch").get<int>();
-  r.train_loss = j.at("train_loss").get<double>();
-  r.dev_precision = j.at("dev_precision").get<double>();
-  r.dev_recall = j.at("dev_recall").get<double>();
-  r.dev_f1 = j.at("dev_f1").get<double>();
-  r.test_precision = opt("test_precision");
-  r.test_recall = opt("test_recall");
-  r.test_f1 = opt("test_f1");
-  r.tokens_per_s = j.at("tokens_per_s").get<double>();
-  r.seconds = j.at("seconds").get<double>();
-  r.lr = j.at("lr").get<double>();
-  r.steps = j.at("steps").get<int64_t>();
-  return r;
-}
-
 namespace {
-
-struct DataFile {
-  std::string key;   // data.train / data.valid / data.test
-  std::string path;
-  std::string sha256;
-  data::Corpus corpus;
-};
-
-// Training state beyond weights and optimizer moments; stored as JSON inside checkpoint.pt.
-struct RunState {
-  int epoch = 0;  // epochs finished
-  int64_t step = 0;
-  double best_dev_f1 = -1;
-  int best_epoch = 0;
-  int bad_epochs = 0;
-  bool stopped_early = false;
-  double seconds = 0;
-  std::string shuffle_rng;  // std::mt19937_64 state, as its operator<< writes it
-  json hashes = json::object();
-  std::vector<EpochRecord> history;
-
-  json to_json() const {
-    json h = json::array();
-    for (const auto& r : history) h.push_back(r.to_json());
-    return json{{"epoch", epoch},       {"step", step},           {"best_dev_f1", best_dev_f1},
-                {"best_epoch", best_epoch}, {"bad_epochs", bad_epochs}, {"stopped_early", stopped_early},
-                {"seconds", seconds},   {"shuffle_rng", shuffle_rng}, {"data_sha256", hashes},
-                {"history", h}};
-  }
-  static RunState from_json(const json& j) {
-    RunState s;
-    s.epoch = j.at("epoch").get<int>();
-    s.step = j.at("step").get<int64_t>();
-    s.best_dev_f1 = j.at("best_dev_f1").get<double>();
-    s.best_epoch = j.at("best_epoch").get<int>();
-    s.bad_epochs = j.at("bad_epochs").get<int>();
-    s.stopped_early = j.at("stopped_early").get<bool>();
-    s.seconds = j.at("seconds").get<double>();
-    s.shuffle_rng = j.at("shuffle_rng").get<std::string>();
-    s.hashes = j.at("data_sha256");
-    for (const auto& r : j.at("history")) s.history.push_back(EpochRecord::from_json(r));
-    return s;
-  }
-};
-
-void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& opt,
-                     const RunState& state) {
-  torch::serialize::OutputArchive archive;
-  archive.write("format_version", c10::IValue(static_cast<int64_t>(kRunFormatVersion)));
-  torch::serialize::OutputArchive model_archive(archive.compilation_unit());
-  write_weights(model, model_archive);
-  archive.write("model", model_archive);
-  torch::serialize::OutputArchive opt_archive(archive.compilation_unit());
-  opt.save(opt_archive);
-  archive.write("optimizer", opt_archive);
-  auto gen = at::detail::getDefaultCPUGenerator();
-  torch::Tensor rng_state;
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    rng_state = gen.get_state();
-  }
-  archive.write("torch_cpu_rng", rng_state);
-  // CUDA generators drive dropout on a GPU: each device's state, so a resumed GPU run draws the same masks.
-  if (torch::cuda::is_available())
-    for (int64_t d = 0; d < static_cast<int64_t>(torch::cuda::device_count()); ++d) {
-      auto cuda_gen = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d)));
-      std::lock_guard<std::mutex> lock(cuda_gen.mutex());
-      archive.write("torch_cuda_rng_" + std::to_string(d), cuda_gen.get_state());
-    }
-  archive.write("state", c10::IValue(state.to_json().dump()));
-  save_archive(archive, path);
-}
-
-RunState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& opt) {
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path);
-  } catch (const c10::Error& e) {
-    throw IoError("cannot read checkpoint " + path + ": " + e.what_without_backtrace());
-  }
-  torch::serialize::InputArchive model_archive, opt_archive;
-  archive.read("model", model_archive);
-  read_weights(model, model_archive, path);
-  archive.read("optimizer", opt_archive);
-  opt.load(opt_archive);
-  torch::Tensor rng_state;
-  archive.read("torch_cpu_rng", rng_state);
-  auto gen = at::detail::getDefaultCPUGenerator();
-  {
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(rng_state);
-  }
-  // A checkpoint written on a GPU machine and resumed on another one (or on CPU) restores what both have.
-  if (torch::cuda::is_available())
-    for (int64_t d = 0; d < static_cast<int64_t>(torch::cuda::device_count()); ++d) {
-      torch::Tensor cuda_state;
-      if (!archive.try_read("torch_cuda_rng_" + std::to_string(d), cuda_state)) break;
-      auto cuda_gen = at::globalContext().defaultGenerator(c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(d)));
-      std::lock_guard<std::mutex> lock(cuda_gen.mutex());
-      cuda_gen.set_state(cuda_state);
-    }
-  c10::IValue state;
-  archive.read("state", state);
-  return RunState::from_json(json::parse(state.toStringRef()));
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 // Keys that may differ between a run's saved config and the config given with --resume.
 bool resumable_difference(const std::string& key) {
@@ -204,17 +52,6 @@ void diff_json(const json& a, const json& b, const std::string& prefix, std::vec
     }
   } else if (a != b) {
     out.push_back(prefix);
-  }
-}
-
-void validate_labels(const DataFile& f, data::TagScheme scheme) {
-  for (const auto& s : f.corpus.sentences) {
-    if (s.labels.size() != s.tokens.size()) throw InputError(f.path, s.first_line, "sentence has no label column");
-    std::string problem = data::validate_tags(s.labels, scheme);
-    if (!problem.empty())
-      throw InputError(f.path, s.first_line,
-                       "labels are not valid " + data::tag_scheme_name(scheme) + " (" + problem +
-                           "); set data.tag_scheme to the file's scheme");
   }
 }
 
@@ -240,29 +77,6 @@ void freeze_parameters(torch::nn::Module& model, const std::vector<std::string>&
   if (frozen > 0) spdlog::info("train.freeze: {} parameter tensors kept fixed", frozen);
 }
 
-void write_metrics(const std::string& path, const std::vector<EpochRecord>& history) {
-  std::string text;
-  for (const auto& r : history) text += r.to_json().dump() + "\n";
-  write_file_atomic(path, text);
-}
-
-// The data files of a run (train, valid, optional test) with their hashes; checked before anything is written.
-std::vector<DataFile> data_files(const DataConfig& data, const std::string& data_dir) {
-  std::vector<DataFile> files;
-  auto add_file = [&](const std::string& key, const std::string& name) {
-    fs::path p(name);
-    if (p.is_relative()) p = fs::path(data_dir) / p;
-    if (!fs::is_regular_file(p))
-      throw IoError(key + ": cannot open " + p.string() + ": no such file" +
-                    (fs::is_directory(data_dir) ? "" : " (the --data directory " + data_dir + " does not exist)"));
-    files.push_back(DataFile{key, p.string(), sha256_file(p.string()), {}});
-  };
-  add_file("data.train", data.train);
-  add_file("data.valid", data.valid);
-  if (!data.test.empty()) add_file("data.test", data.test);
-  return files;
-}
-
 // A resumed run must have the config it started with, but for the keys resumable_difference allows.
 void check_resumable_config(const std::string& run, const json& config) {
   const json saved = read_json_file(run + "/config.json");
@@ -284,72 +98,149 @@ void check_resumable_config(const std::string& run, const json& config) {
   }
 }
 
-}  // namespace
+void write_metrics(const std::string& path, const std::vector<EpochRecord>& history) {
+  std::string text;
+  for (const auto& r : history) text += r.to_json().dump() + "\n";
+  write_file_atomic(path, text);
+}
 
-TrainResult train_model(const TrainOptions& options) {
-  const Config& cfg = options.config;
-  const TrainConfig& tc = cfg.train;
-  const auto wall_start = std::chrono::steady_clock::now();
+void check_options(const TrainOptions& options) {
   if (options.run_dir.empty()) throw ConfigError("no run directory given (--out)");
+  const TrainConfig& tc = options.config.train;
   if (tc.batch_tokens <= 0 && tc.batch_sentences <= 0)
     throw ConfigError("set train.batch_tokens (token budget per batch) or train.batch_sentences (sentences per "
                       "batch)");
-  const fs::path run(options.run_dir);
-  const bool tty = options.progress_tty.value_or(stderr_is_tty());
+}
 
-  std::vector<DataFile> files = data_files(cfg.data, options.data_dir);  // checked before anything is written
+// Workers must train the same model on the same data; a difference would only show as diverging weights.
+void check_workers_agree(Communicator& workers, const std::string& what, const std::string& value) {
+  if (workers.world_size() == 1) return;
+  const auto all = workers.all_gather_bytes(sha256_hex(value));
+  for (std::size_t r = 1; r < all.size(); ++r)
+    if (all[r] != all[0])
+      throw ConfigError("distributed training: worker " + std::to_string(r) + " has other " + what +
+                        " than worker 0: give every worker the same config, flags and data");
+}
 
-  const fs::path ckpt_path = run / "checkpoint.pt";
-  TrainingRunDir run_dir(run.string(), options.resume);
-  const bool resume = run_dir.resume();
-  if (resume) check_resumable_config(run.string(), cfg.json);
+bool writer_decides(Communicator& workers, bool value) {
+  auto flag = torch::tensor({value ? 1 : 0}, torch::kInt);
+  workers.broadcast(flag, 0);
+  return flag.item<int>() != 0;
+}
 
-  if (tc.num_threads > 0) set_cpu_threads(tc.num_threads);
-  torch::manual_seed(tc.seed);
-  std::mt19937_64 shuffle_rng(tc.seed);
-
-  data::ReadOptions ro;
-  ro.token_column = cfg.data.token_column;
-  ro.label_column = cfg.data.label_column;
-  for (auto& f : files) {
-    f.corpus = data::read_conll(f.path, ro);
-    if (f.corpus.sentences.empty()) throw InputError(f.path, 0, "no sentences in " + f.key);
+// A directory of this worker's own, removed when training ends: the other workers rebuild the model there from
+// the writer's files, as a resumed run rebuilds it from the run directory.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "nertool-worker-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw IoError("cannot create a temporary directory in " + pattern);
+    path_ = pattern;
   }
-  DataFile& train_file = files[0];
-  DataFile& valid_file = files[1];
-  DataFile* test_file = files.size() > 2 ? &files[2] : nullptr;
-
-  data::TagScheme scheme;
-  if (cfg.data.tag_scheme == "auto") {
-    auto detected = data::detect_tag_scheme(data::label_sequences(train_file.corpus));
-    if (!detected) throw InputError(train_file.path, 0, "labels fit no tag scheme (IOB1, IOB2, IOE, IOBES, BILOU)");
-    scheme = *detected;
-    spdlog::info("tag scheme detected from {}: {}", train_file.path, data::tag_scheme_name(scheme));
-  } else {
-    scheme = data::parse_tag_scheme(cfg.data.tag_scheme);
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
   }
-  for (const auto& f : files) validate_labels(f, scheme);
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
 
-  models::LabelSet labels = resume
-                                ? models::LabelSet::from_json(read_json_file((run / "labels.json").string()))
-                                : models::LabelSet::from_corpus(train_file.corpus);
-  if (!resume) {
-    write_json_file((run / "config.json").string(), cfg.json);
-    write_json_file((run / "labels.json").string(), labels.to_json());
+ private:
+  std::string path_;
+};
+
+// Files of the run directory that are training output, not part of the model's definition.
+bool training_output(const std::string& name) {
+  static const std::set<std::string> outputs = {"checkpoint.pt", "model.pt", "metrics.jsonl", "metadata.json",
+                                                "f1.png"};
+  return outputs.count(name) > 0 || name.find(".tmp.") != std::string::npos;
+}
+
+// The writer's model files (vocabularies, tokenizer, transformer.json, taxonomies, labels) travel to every other
+// worker as one blob of (path, bytes) records.
+void share_model_files(Communicator& workers, const fs::path& run, const fs::path& scratch) {
+  std::string blob;
+  auto put = [&blob](const std::string& s) {
+    const uint64_t n = s.size();
+    blob.append(reinterpret_cast<const char*>(&n), sizeof n);
+    blob += s;
+  };
+  if (workers.is_writer())
+    for (const auto& entry : fs::recursive_directory_iterator(run))
+      if (entry.is_regular_file() && !training_output(entry.path().filename().string())) {
+        put(fs::relative(entry.path(), run).string());
+        put(read_file(entry.path().string()));
+      }
+  workers.broadcast_bytes(blob, 0);
+  if (workers.is_writer()) return;
+  std::size_t at = 0;
+  auto take = [&] {
+    uint64_t n = 0;
+    std::memcpy(&n, blob.data() + at, sizeof n);
+    at += sizeof n;
+    std::string s = blob.substr(at, n);
+    at += n;
+    return s;
+  };
+  while (at < blob.size()) {
+    const fs::path file = scratch / take();
+    fs::create_directories(file.parent_path());
+    write_file_atomic(file.string(), take());
   }
-  spdlog::info("data: train {} sentences / {} tokens, valid {} sentences{}; {} labels", train_file.corpus.sentences.size(),
-               train_file.corpus.num_tokens(), valid_file.corpus.sentences.size(),
-               test_file ? ", test " + std::to_string(test_file->corpus.sentences.size()) + " sentences" : "",
-               labels.size());
+}
 
+// Every parameter and buffer of the writer's model into the others' (the writer's may come from --init).
+void broadcast_module(Communicator& workers, torch::nn::Module& module) {
+  if (workers.world_size() == 1) return;
+  torch::NoGradGuard no_grad;
+  auto send = [&](torch::Tensor& t) {
+    auto cpu = t.detach().to(torch::kCPU).contiguous();
+    workers.broadcast(cpu, 0);
+    t.copy_(cpu);
+  };
+  for (auto& p : module.parameters()) send(p);
+  for (auto& b : module.buffers()) send(b);
+}
+
+std::string parameter_bytes(const torch::nn::Module& module) {
+  std::string bytes;
+  for (const auto& p : module.parameters()) {
+    auto cpu = p.detach().to(torch::kCPU).contiguous();
+    bytes.append(static_cast<const char*>(cpu.data_ptr()), static_cast<std::size_t>(cpu.nbytes()));
+  }
+  return bytes;
+}
+
+// What one call of train_model builds before its first epoch.
+struct Session {
+  TrainingData data;
+  models::LabelSet labels;
+  models::Tagger tagger{nullptr};
+  torch::Device device{torch::kCPU};
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  int64_t parameters = 0;
+};
+
+models::LabelSet run_labels(Communicator& workers, const fs::path& run, bool resume, const TrainingData& data) {
+  std::string text;
+  if (workers.is_writer())
+    text = (resume ? read_json_file((run / "labels.json").string())
+                   : models::LabelSet::from_corpus(data.train().corpus).to_json())
+               .dump();
+  workers.broadcast_bytes(text, 0);
+  return models::LabelSet::from_json(json::parse(text));
+}
+
+models::Tagger build_run_tagger(const TrainOptions& options, Session& s, bool resume, const std::string& scratch) {
   models::BuildContext ctx;
-  ctx.config = cfg.model;
-  ctx.labels = labels;
-  ctx.train = resume ? nullptr : &train_file.corpus;
-  ctx.model_dir = run.string();
-  if (!resume) ctx.init_dir = options.init_dir;
+  ctx.config = options.config.model;
+  ctx.labels = s.labels;
+  ctx.model_dir = scratch.empty() ? options.run_dir : scratch;
+  const bool fresh = scratch.empty() && !resume;  // the writer of a new run builds from the data
+  ctx.train = fresh ? &s.data.train().corpus : nullptr;
+  if (fresh) ctx.init_dir = options.init_dir;
   models::Tagger tagger = models::build_tagger(ctx);
-  if (!options.init_dir.empty() && !resume) {
+  if (!options.init_dir.empty() && fresh) {
     auto report = init_weights(*tagger, (fs::path(options.init_dir) / "model.pt").string());
     if (report.loaded.empty())
       throw ConfigError("--init " + options.init_dir + ": no tensor of model.pt matches this model by name and shape");
@@ -357,185 +248,259 @@ TrainResult train_model(const TrainOptions& options) {
                  options.init_dir, report.loaded.size(), report.missing.size(), report.mismatched.size());
     for (const auto& n : report.mismatched) spdlog::warn("--init: '{}' has another shape there; kept as built", n);
   }
-  freeze_parameters(*tagger, tc.freeze);
-  const torch::Device device = resolve_device(tc.device);
-  tagger->to(device);
-  auto optimizer = make_optimizer(*tagger, tc);
-  int64_t num_params = 0;
-  for (const auto& p : tagger->parameters()) num_params += p.numel();
-  spdlog::info("model: encoder {}, decoder {}, {} parameters, device {}", cfg.model.value("encoder", ""),
-               cfg.model.value("decoder", "softmax"), num_params, device.str());
+  return tagger;
+}
 
-  auto train_ptrs = sentence_pointers(train_file.corpus);
-  auto valid_ptrs = sentence_pointers(valid_file.corpus);
-  std::vector<const data::Sentence*> test_ptrs;
-  if (test_file) test_ptrs = sentence_pointers(test_file->corpus);
-  const auto valid_gold = data::label_sequences(valid_file.corpus);
-  std::vector<std::vector<std::string>> test_gold;
-  if (test_file) test_gold = data::label_sequences(test_file->corpus);
+void build_model(const TrainOptions& options, Communicator& workers, Session& s, bool resume) {
+  const TrainConfig& tc = options.config.train;
+  std::optional<ScratchDir> scratch;
+  if (!workers.is_writer()) scratch.emplace();
+  if (workers.is_writer()) s.tagger = build_run_tagger(options, s, resume, "");
+  if (workers.world_size() > 1) {
+    share_model_files(workers, options.run_dir, scratch ? scratch->path() : "");
+    if (scratch) s.tagger = build_run_tagger(options, s, true, scratch->path());
+  }
+  freeze_parameters(*s.tagger, tc.freeze);
+  s.device = resolve_device(tc.device);
+  s.tagger->to(s.device);
+  broadcast_module(workers, *s.tagger);
+  s.optimizer = make_optimizer(*s.tagger, tc);
+  for (const auto& p : s.tagger->parameters()) s.parameters += p.numel();
+  spdlog::info("model: encoder {}, decoder {}, {} parameters, device {}", options.config.model.value("encoder", ""),
+               options.config.model.value("decoder", "softmax"), s.parameters, s.device.str());
+}
 
-  // The number of batches per epoch does not depend on the shuffle (see batching.h); a copy of the RNG counts it.
-  std::mt19937_64 probe = shuffle_rng;
-  const int64_t batches_per_epoch =
-      static_cast<int64_t>(plan_batches(train_ptrs, tc.batch_tokens, tc.batch_sentences, probe).size());
-  const int64_t total_steps = batches_per_epoch * tc.max_epochs;
-  const int64_t warmup = resolve_warmup_steps(tc.warmup_steps, tc.warmup_ratio, total_steps);
-  LrSchedule schedule(tc.lr, tc.schedule, warmup, total_steps);
+void log_data(const Session& s) {
+  const auto* test = s.data.test();
+  spdlog::info("data: train {} sentences / {} tokens, valid {} sentences{}; {} labels",
+               s.data.train().corpus.sentences.size(), s.data.train().corpus.num_tokens(),
+               s.data.valid().corpus.sentences.size(),
+               test ? ", test " + std::to_string(test->corpus.sentences.size()) + " sentences" : "", s.labels.size());
+}
 
-  RunState state;
-  for (const auto& f : files) state.hashes[f.key] = f.sha256;
-  if (resume) {
-    RunState saved = load_checkpoint(ckpt_path.string(), *tagger, *optimizer);
-    if (saved.hashes != state.hashes)
-      throw ConfigError("cannot resume " + run.string() + ": the data files differ from those the run started with");
-    state = saved;
-    std::istringstream(state.shuffle_rng) >> shuffle_rng;
-    spdlog::info("resuming {} after epoch {} (step {}, best dev F1 {:.4f} at epoch {})", run.string(), state.epoch,
-                 state.step, state.best_dev_f1, state.best_epoch);
-    if (state.stopped_early) spdlog::info("the run had stopped early; nothing to do");
+// Opens the run directory (writer), reads the data, builds the model on every worker.
+Session start_session(const TrainOptions& options, Communicator& workers, std::optional<TrainingRunDir>& run_dir,
+                      bool& resume) {
+  const Config& cfg = options.config;
+  std::vector<DataFile> files = locate_data_files(cfg.data, options.data_dir);  // before anything is written
+  std::string identity = cfg.json.dump();
+  for (const auto& f : files) identity += "\n" + f.key + " " + f.sha256;
+  check_workers_agree(workers, "config or data files", identity);
+  if (workers.is_writer()) run_dir.emplace(options.run_dir, options.resume);
+  resume = writer_decides(workers, run_dir && run_dir->resume());
+  if (resume && workers.is_writer()) check_resumable_config(options.run_dir, cfg.json);
+
+  if (cfg.train.num_threads > 0) set_cpu_threads(cfg.train.num_threads);
+  torch::manual_seed(cfg.train.seed);
+  Session s;
+  s.data = read_training_data(std::move(files), cfg.data);
+  s.labels = run_labels(workers, options.run_dir, resume, s.data);
+  if (!resume && workers.is_writer()) {
+    write_json_file((fs::path(options.run_dir) / "config.json").string(), cfg.json);
+    write_json_file((fs::path(options.run_dir) / "labels.json").string(), s.labels.to_json());
+  }
+  log_data(s);
+  build_model(options, workers, s, resume);
+  // Dropout masks differ between workers, as in torch DDP with per-rank seeds; worker 0 keeps the one-process
+  // stream, so one worker trains exactly as before.
+  if (workers.rank() > 0 && !resume) torch::manual_seed(cfg.train.seed + static_cast<uint64_t>(workers.rank()));
+  return s;
+}
+
+}  // namespace
+
+namespace {
+
+int64_t count_epoch_steps(const TrainingData& data, const TrainConfig& tc, int world_size) {
+  // The number of batches per epoch does not depend on the shuffle (batching.h); a throwaway RNG counts it.
+  std::mt19937_64 probe(tc.seed);
+  const auto batches = plan_batches(sentence_pointers(data.train().corpus), tc.batch_tokens, tc.batch_sentences,
+                                    probe).size();
+  return steps_per_epoch(batches, world_size, tc.accumulate_batches);
+}
+
+std::string rng_text(const std::mt19937_64& rng) {
+  std::ostringstream text;
+  text << rng;
+  return text.str();
+}
+
+// The writer's state after an epoch (scores, early stopping) becomes every worker's.
+void share_state(Communicator& workers, RunState& state) {
+  if (workers.world_size() == 1) return;
+  std::string text = workers.is_writer() ? state.to_json().dump() : std::string();
+  workers.broadcast_bytes(text, 0);
+  if (!workers.is_writer()) state = RunState::from_json(json::parse(text), "worker 0's training state");
+}
+
+// Epochs of one session of a run: train, let the writer evaluate, agree on the state, checkpoint.
+class Epochs {
+ public:
+  Epochs(const TrainOptions& options, Communicator& workers, Session& session, TrainingRunDir* run_dir,
+         RunState& state, const LrSchedule& schedule, std::mt19937_64& shuffle_rng, bool tty,
+         std::chrono::steady_clock::time_point start)
+      : options_(options), workers_(workers), s_(session), run_dir_(run_dir), state_(state),
+        shuffle_rng_(shuffle_rng), run_(options.run_dir), start_(start),
+        seconds_before_(state.seconds),
+        loop_(EpochLoop::Parts{*session.tagger, *session.optimizer, schedule, workers, options.config.train,
+                               session.device, session.labels, session.data.train(), workers.is_writer(), tty}),
+        checkpointer_((run_ / "checkpoint.pt").string(), workers) {
+    if (workers.is_writer()) evaluator_.emplace(session.data, options.config.train, session.device);
   }
 
-  TrainResult result;
-  result.run_dir = run.string();
-  result.finished = true;
-  const double seconds_before = state.seconds;
-  auto session_seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  };
+  double seconds() const {
+    return seconds_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
 
-  for (int epoch = state.epoch + 1; epoch <= tc.max_epochs && !state.stopped_early; ++epoch) {
+  // Returns false when options.after_epoch asked to stop after `epoch`.
+  bool run(int epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
-    tagger->train();
-    auto plan = plan_batches(train_ptrs, tc.batch_tokens, tc.batch_sentences, shuffle_rng);
-    Progress progress(epoch, tc.max_epochs, static_cast<int64_t>(plan.size()), tc.log_percent, tty);
-    double lr = schedule.lr(state.step);
-    for (const auto& idx : plan) {
-      std::vector<const data::Sentence*> group;
-      int64_t tokens = 0;
-      for (std::size_t i : idx) group.push_back(train_ptrs[i]), tokens += static_cast<int64_t>(train_ptrs[i]->size());
-      auto batch = make_batch(group, tagger->encoder(), &labels, train_file.path, &train_file.corpus).to(device);
-      lr = schedule.lr(state.step);
-      set_learning_rate(*optimizer, lr);
-      optimizer->zero_grad();
-      torch::Tensor loss;
-      {
-        models::AutocastScope autocast(tc.precision, device);  // the forward pass only, as torch.autocast is used
-        loss = tagger->loss(batch);
-      }
-      const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value))
-        throw Error("training diverged at epoch " + std::to_string(epoch) + ", step " + std::to_string(state.step) +
-                    ": loss is " + std::to_string(loss_value) + " (try a lower train.lr or train.clip_norm)");
-      loss.backward();
-      if (tc.clip_norm > 0) torch::nn::utils::clip_grad_norm_(tagger->parameters(), tc.clip_norm);
-      optimizer->step();
-      ++state.step;
-      progress.update(tokens, loss_value);
-    }
-    progress.finish();
-    const double train_seconds = progress.seconds();
+    const EpochTotals totals = loop_.run(epoch, state_.step, shuffle_rng_);
+    check_workers_agree(workers_, "weights after epoch " + std::to_string(epoch), parameter_bytes(*s_.tagger));
+    bool improved = false;
+    if (workers_.is_writer()) improved = evaluate(epoch, totals, epoch_start);
+    state_.shuffle_rng = rng_text(shuffle_rng_);
+    share_state(workers_, state_);
+    save(improved);
+    return !options_.after_epoch || options_.after_epoch(epoch);
+  }
 
+ private:
+  bool evaluate(int epoch, const EpochTotals& totals, std::chrono::steady_clock::time_point epoch_start) {
+    const TrainConfig& tc = options_.config.train;
     EpochRecord rec;
     rec.epoch = epoch;
-    rec.train_loss = progress.mean_loss();
-    rec.tokens_per_s = train_seconds > 0 ? static_cast<double>(progress.tokens()) / train_seconds : 0;
-    rec.lr = lr;
-    rec.steps = state.step;
-    auto dev_pred = predict_sentences(*tagger, valid_ptrs, tc.eval_batch_sentences, device, false, &valid_file.corpus,
-                                      tc.precision);
-    auto dev = metrics::score(valid_gold, dev_pred.labels);
-    rec.dev_precision = dev.micro.precision;
-    rec.dev_recall = dev.micro.recall;
-    rec.dev_f1 = dev.micro.f1;
-    if (test_file) {
-      auto test_pred = predict_sentences(*tagger, test_ptrs, tc.eval_batch_sentences, device, false, &test_file->corpus,
-                                        tc.precision);
-      auto test = metrics::score(test_gold, test_pred.labels);
-      rec.test_precision = test.micro.precision;
-      rec.test_recall = test.micro.recall;
-      rec.test_f1 = test.micro.f1;
-    }
+    rec.train_loss = totals.mean_loss;
+    rec.tokens_per_s = totals.seconds > 0 ? static_cast<double>(totals.tokens) / totals.seconds : 0;
+    rec.reduce_seconds = totals.reduce_seconds;
+    rec.lr = totals.lr;
+    rec.steps = state_.step;
+    evaluator_->score(*s_.tagger, rec);
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-
-    const bool improved = rec.dev_f1 > state.best_dev_f1;
-    if (improved) {
-      state.best_dev_f1 = rec.dev_f1;
-      state.best_epoch = epoch;
-      state.bad_epochs = 0;
-      save_weights(*tagger, (run / "model.pt").string());
-    } else {
-      ++state.bad_epochs;
-    }
-    state.stopped_early = tc.patience > 0 && state.bad_epochs >= tc.patience && epoch < tc.max_epochs;
-    state.epoch = epoch;
-    state.history.push_back(rec);
-    state.seconds = seconds_before + session_seconds();
-    std::ostringstream rng_text;
-    rng_text << shuffle_rng;
-    state.shuffle_rng = rng_text.str();
-    write_metrics((run / "metrics.jsonl").string(), state.history);
-    save_checkpoint(ckpt_path.string(), *tagger, *optimizer, state);
-    run_dir.keep();
-
-    spdlog::info("epoch {}/{}: loss {:.4f}, dev P/R/F1 {:.2f}/{:.2f}/{:.2f}{}{}, {:.0f} tok/s, {:.1f}s, lr {:.3g}",
-                 epoch, tc.max_epochs, rec.train_loss, 100 * rec.dev_precision, 100 * rec.dev_recall,
-                 100 * rec.dev_f1, rec.test_f1 ? fmt::format(", test F1 {:.2f}", 100 * *rec.test_f1) : "",
-                 improved ? " (best)" : "", rec.tokens_per_s, rec.seconds, lr);
-    if (state.stopped_early)
-      spdlog::info("early stop: no dev improvement for {} epochs (best {:.2f} at epoch {})", tc.patience,
-                   100 * state.best_dev_f1, state.best_epoch);
-    if (options.after_epoch && !options.after_epoch(epoch)) {
-      result.finished = false;
-      break;
-    }
+    const bool improved = state_.stopping.observe(epoch, rec.dev_f1, tc.max_epochs);
+    state_.epoch = epoch;
+    state_.history.push_back(rec);
+    state_.seconds = seconds();
+    log_epoch(rec, improved);
+    return improved;
   }
 
-  state.seconds = seconds_before + session_seconds();
+  void save(bool improved) {
+    if (improved) save_weights(*s_.tagger, (run_ / "model.pt").string());
+    if (workers_.is_writer()) write_metrics((run_ / "metrics.jsonl").string(), state_.history);
+    checkpointer_.save(*s_.tagger, *s_.optimizer, state_);
+    if (run_dir_) run_dir_->keep();
+    if (workers_.is_writer() && state_.stopping.stopped)
+      spdlog::info("early stop: no dev improvement for {} epochs (best {:.2f} at epoch {})",
+                   state_.stopping.patience, 100 * state_.stopping.best_dev_f1, state_.stopping.best_epoch);
+  }
+
+  void log_epoch(const EpochRecord& rec, bool improved) const {
+    spdlog::info("epoch {}/{}: loss {:.4f}, dev P/R/F1 {:.2f}/{:.2f}/{:.2f}{}{}, {:.0f} tok/s{}, {:.1f}s, lr {:.3g}",
+                 rec.epoch, options_.config.train.max_epochs, rec.train_loss, 100 * rec.dev_precision,
+                 100 * rec.dev_recall, 100 * rec.dev_f1,
+                 rec.test_f1 ? fmt::format(", test F1 {:.2f}", 100 * *rec.test_f1) : "", improved ? " (best)" : "",
+                 rec.tokens_per_s,
+                 workers_.world_size() > 1
+                     ? fmt::format(" over {} workers ({:.1f}s combining gradients)", workers_.world_size(),
+                                   rec.reduce_seconds)
+                     : "",
+                 rec.seconds, rec.lr);
+  }
+
+  const TrainOptions& options_;
+  Communicator& workers_;
+  Session& s_;
+  TrainingRunDir* run_dir_;
+  RunState& state_;
+  std::mt19937_64& shuffle_rng_;
+  fs::path run_;
+  std::chrono::steady_clock::time_point start_;
+  double seconds_before_;
+  EpochLoop loop_;
+  Checkpointer checkpointer_;
+  std::optional<Evaluator> evaluator_;
+};
+
+TrainResult result_of(const RunState& state, const std::string& run_dir, bool finished) {
+  TrainResult result;
+  result.run_dir = run_dir;
+  result.finished = finished;
   result.epochs_done = state.epoch;
-  result.best_epoch = state.best_epoch;
-  result.best_dev_f1 = state.best_dev_f1;
-  result.stopped_early = state.stopped_early;
+  result.best_epoch = state.stopping.best_epoch;
+  result.best_dev_f1 = state.stopping.best_dev_f1;
+  result.stopped_early = state.stopping.stopped;
   result.seconds = state.seconds;
   result.history = state.history;
-  if (state.best_epoch > 0) result.test_f1_at_best = state.history.at(static_cast<std::size_t>(state.best_epoch - 1)).test_f1;
+  if (state.stopping.best_epoch > 0)
+    result.test_f1_at_best = state.history.at(static_cast<std::size_t>(state.stopping.best_epoch - 1)).test_f1;
+  return result;
+}
 
-  json meta;
-  meta["format_version"] = kRunFormatVersion;
-  meta["nertool_version"] = NERTOOL_VERSION;
-  meta["git_commit"] = NERTOOL_GIT_COMMIT;
-  meta["libtorch_version"] = TORCH_VERSION;
-  meta["created"] = utc_now();
-  meta["seed"] = tc.seed;
-  meta["device"] = device.str();
-  meta["finished"] = result.finished;
-  meta["epochs"] = state.epoch;
-  meta["stopped_early"] = state.stopped_early;
-  meta["best_epoch"] = state.best_epoch;
-  meta["wall_seconds"] = state.seconds;
-  meta["tag_scheme"] = data::tag_scheme_name(scheme);
-  meta["labels"] = labels.size();
-  meta["parameters"] = num_params;
-  json data_files = json::object();
-  for (const auto& f : files)
-    data_files[f.key.substr(5)] = json{{"path", f.path}, {"sha256", f.sha256},
-                                       {"sentences", f.corpus.sentences.size()}, {"tokens", f.corpus.num_tokens()}};
-  meta["data"] = data_files;
-  if (state.best_epoch > 0) {
-    const auto& best = state.history.at(static_cast<std::size_t>(state.best_epoch - 1));
-    meta["dev"] = json{{"precision", best.dev_precision}, {"recall", best.dev_recall}, {"f1", best.dev_f1}};
-    if (best.test_f1)
-      meta["test"] = json{{"precision", *best.test_precision}, {"recall", *best.test_recall}, {"f1", *best.test_f1}};
-  }
-  write_json_file((run / "metadata.json").string(), meta);
+void finish_run(const TrainOptions& options, const Session& s, const RunState& state, const TrainResult& result) {
+  const fs::path run(options.run_dir);
+  RunFacts facts;
+  facts.seed = options.config.train.seed;
+  facts.device = s.device.str();
+  facts.finished = result.finished;
+  facts.labels = static_cast<std::size_t>(s.labels.size());
+  facts.parameters = s.parameters;
+  write_json_file((run / "metadata.json").string(), run_metadata(state, s.data, facts));
+  if (!result.finished) return;
+  std::vector<F1Point> points;
+  for (const auto& r : state.history) points.push_back(F1Point{r.epoch, r.dev_f1, r.test_f1});
+  plot_f1(points, (run / "f1.png").string(), "F1 per epoch: " + run.filename().string());
+  spdlog::info("done: best dev F1 {:.2f} at epoch {}{}; {} in {}", 100 * state.stopping.best_dev_f1,
+               state.stopping.best_epoch,
+               result.test_f1_at_best ? fmt::format(" (test F1 {:.2f})", 100 * *result.test_f1_at_best) : "",
+               run.string(), format_duration(state.seconds));
+}
 
-  if (result.finished) {
-    std::vector<F1Point> points;
-    for (const auto& r : state.history) points.push_back(F1Point{r.epoch, r.dev_f1, r.test_f1});
-    plot_f1(points, (run / "f1.png").string(), "F1 per epoch: " + run.filename().string());
-    spdlog::info("done: best dev F1 {:.2f} at epoch {}{}; {} in {}", 100 * state.best_dev_f1, state.best_epoch,
-                 result.test_f1_at_best ? fmt::format(" (test F1 {:.2f})", 100 * *result.test_f1_at_best) : "",
-                 run.string(), format_duration(state.seconds));
+RunState resume_state(Checkpointer& checkpointer, Session& s, const RunState& fresh, const std::string& run,
+                      std::mt19937_64& shuffle_rng) {
+  RunState saved = checkpointer.load(*s.tagger, *s.optimizer);
+  if (saved.hashes != fresh.hashes)
+    throw ConfigError("cannot resume " + run + ": the data files differ from those the run started with");
+  std::istringstream(saved.shuffle_rng) >> shuffle_rng;
+  spdlog::info("resuming {} after epoch {} (step {}, best dev F1 {:.4f} at epoch {})", run, saved.epoch, saved.step,
+               saved.stopping.best_dev_f1, saved.stopping.best_epoch);
+  if (saved.stopping.stopped) spdlog::info("the run had stopped early; nothing to do");
+  return saved;
+}
+
+}  // namespace
+
+TrainResult train_model(const TrainOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  check_options(options);
+  auto single_process = make_single_process_communicator();
+  Communicator& workers = options.workers ? *options.workers : *single_process;
+  const TrainConfig& tc = options.config.train;
+  std::optional<TrainingRunDir> run_dir;
+  bool resume = false;
+  Session s = start_session(options, workers, run_dir, resume);
+
+  const int64_t total_steps = count_epoch_steps(s.data, tc, workers.world_size()) * tc.max_epochs;
+  const LrSchedule schedule(tc.lr, tc.schedule, resolve_warmup_steps(tc.warmup_steps, tc.warmup_ratio, total_steps),
+                            total_steps);
+  std::mt19937_64 shuffle_rng(tc.seed);
+  RunState state;
+  state.hashes = s.data.hashes();
+  state.world_size = workers.world_size();
+  if (resume) {
+    Checkpointer checkpointer((fs::path(options.run_dir) / "checkpoint.pt").string(), workers);
+    state = resume_state(checkpointer, s, state, options.run_dir, shuffle_rng);
   }
+  state.stopping.patience = tc.patience;  // train.patience may change on resume
+
+  Epochs epochs(options, workers, s, run_dir ? &*run_dir : nullptr, state, schedule, shuffle_rng,
+                options.progress_tty.value_or(stderr_is_tty()), start);
+  bool finished = true;
+  for (int epoch = state.epoch + 1; epoch <= tc.max_epochs && !state.stopping.stopped && finished; ++epoch)
+    finished = epochs.run(epoch);
+  state.seconds = epochs.seconds();
+  const TrainResult result = result_of(state, options.run_dir, finished);
+  if (workers.is_writer()) finish_run(options, s, state, result);
   return result;
 }
 

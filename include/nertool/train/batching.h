@@ -24,6 +24,19 @@ using BatchPlan = std::vector<std::vector<std::size_t>>;  // sentence indices of
 BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int64_t batch_tokens,
                        int64_t batch_sentences, std::mt19937_64& rng);
 
+// One optimizer step of an epoch: which batches of the plan this worker runs, and how many the step has over all
+// workers. A step takes the next world_size x accumulate batches of the plan; worker r runs the r-th `accumulate`
+// of them (in the last step of an epoch some workers may have none). Every worker plans the same batches from the
+// same seed, so the shares are disjoint and cover the plan.
+struct StepShare {
+  std::vector<std::size_t> batches;
+  int64_t global_batches = 0;
+};
+std::vector<StepShare> share_steps(std::size_t num_batches, int world_size, int rank, int accumulate);
+
+// Optimizer steps per epoch: ceil(num_batches / (world_size x accumulate)).
+int64_t steps_per_epoch(std::size_t num_batches, int world_size, int accumulate);
+
 // Evaluation batches: at most `batch_sentences` each, sentences sorted by `lengths` (their
 // Encoder::compute_length; ties keep input order, no randomness).
 BatchPlan plan_eval_batches(const std::vector<int64_t>& lengths, int64_t batch_sentences);

@@ -36,6 +36,8 @@ struct TrainConfig {
   int patience = 5;  // epochs without dev improvement before stopping; 0 disables early stopping
   int64_t batch_tokens = 0;     // token budget per batch (length-bucketed); exclusive with batch_sentences
   int64_t batch_sentences = 0;  // sentences per batch (shuffled)
+  // Batches whose mean gradient makes one optimizer step, per worker: a step of N workers covers N times as many.
+  int accumulate_batches = 1;
   int64_t eval_batch_sentences = 64;
   double clip_norm = 5.0;  // max global gradient L2 norm; 0 disables clipping
   uint64_t seed = 42;

@@ -10,8 +10,9 @@ namespace nertool::train {
 class Progress {
  public:
   Progress(int epoch, int max_epochs, int64_t total_batches, int log_percent, bool tty);
-  // After each batch: tokens in it and its loss.
-  void update(int64_t tokens, double loss);
+  // After each step: tokens in it and its loss (a mean per token), or the sum of its batches' loss x tokens.
+  void update(int64_t tokens, double loss) { update_sum(tokens, loss * static_cast<double>(tokens)); }
+  void update_sum(int64_t tokens, double loss_sum);
   // Clears the bar (TTY) before the epoch summary line.
   void finish();
   double seconds() const;

@@ -1,7 +1,7 @@
 #pragma once
-// The training loop every model shares: per-epoch dev (and test) evaluation with the scorer, best-on-dev weights
-// kept, early stopping, gradient clipping, learning-rate schedule, atomic checkpoints after every epoch, and an
-// exact --resume (same seed, CPU: an interrupted and resumed run ends with the same weights, bit for bit, as an
+// The training loop every model shares, for one process or data-parallel workers: per-epoch dev (and test)
+// evaluation with the scorer, best-on-dev weights kept, early stopping, gradient clipping, learning-rate schedule,
+// atomic checkpoints after every epoch, and an exact --resume (same seed, CPU: an interrupted and resumed run ends with the same weights, bit for bit, as an
 // uninterrupted one). The run directory it fills is described in docs/run_directory.md.
 #include <functional>
 #include <optional>
@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "nertool/train/config.h"
+#include "nertool/train/distributed.h"
+#include "nertool/train/epoch_record.h"
 
 namespace nertool::train {
 
@@ -24,19 +26,9 @@ struct TrainOptions {
   // interruption would. Tests use it to simulate a crash.
   std::function<bool(int epoch)> after_epoch;
   std::optional<bool> progress_tty;  // force the progress style (default: stderr_is_tty())
-};
-
-struct EpochRecord {
-  int epoch = 0;
-  double train_loss = 0;
-  double dev_precision = 0, dev_recall = 0, dev_f1 = 0;
-  std::optional<double> test_precision, test_recall, test_f1;
-  double tokens_per_s = 0;
-  double seconds = 0;  // the epoch's wall time, training and evaluation
-  double lr = 0;       // learning rate of the epoch's last step
-  int64_t steps = 0;   // optimizer steps so far
-  nlohmann::json to_json() const;
-  static EpochRecord from_json(const nlohmann::json& j);
+  // The job's workers (distributed.h); null: this process alone. Every worker calls train_model with the same
+  // config and data; only the writer (rank 0) writes the run directory, and only it needs to see it.
+  Communicator* workers = nullptr;
 };
 
 struct TrainResult {
