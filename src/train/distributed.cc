@@ -14,6 +14,7 @@
 #if defined(USE_C10D_GLOO) && __has_include(<gloo/config.h>)
 #define NERTOOL_HAVE_GLOO 1
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #else
@@ -109,11 +110,15 @@ c10::intrusive_ptr<c10d::Store> open_store(const DistributedSettings& s) {
   }
   c10d::TCPStoreOptions options;
   options.port = static_cast<std::uint16_t>(s.master_port);
-  options.isServer = s.rank == 0;
+  // Under torchrun's static rendezvous its agent already serves the store on MASTER_PORT; workers join it as
+  // clients under the attempt's prefix, as torch.distributed's env:// initialisation does.
+  options.isServer = s.rank == 0 && s.agent_store_prefix.empty();
   options.numWorkers = static_cast<std::size_t>(s.world_size);
   options.waitWorkers = false;  // the process group's own rendezvous waits for everyone, with the timeout
   options.timeout = s.timeout;
-  return c10::make_intrusive<c10d::TCPStore>(s.master_addr, options);
+  c10::intrusive_ptr<c10d::Store> store = c10::make_intrusive<c10d::TCPStore>(s.master_addr, options);
+  if (s.agent_store_prefix.empty()) return store;
+  return c10::make_intrusive<c10d::PrefixStore>(s.agent_store_prefix, store);
 }
 
 // GLOO_SOCKET_IFNAME picks the network interface, as in PyTorch; one machine talks over loopback.
@@ -146,6 +151,10 @@ DistributedSettings distributed_settings_from_environment(const EnvironmentLooku
   s.master_addr = variable(lookup, "MASTER_ADDR");
   s.master_port = static_cast<int>(parse_variable(lookup, "MASTER_PORT", 1, 65535, 0));
   s.socket_interface = variable(lookup, "GLOO_SOCKET_IFNAME");
+  if (variable(lookup, "TORCHELASTIC_USE_AGENT_STORE") == "True") {
+    const std::string attempt = variable(lookup, "TORCHELASTIC_RESTART_COUNT");
+    s.agent_store_prefix = "/worker/attempt_" + (attempt.empty() ? std::string("0") : attempt);
+  }
   if (s.store_file.empty()) {
     if (s.master_addr.empty())
       throw ConfigError("WORLD_SIZE=" + std::to_string(s.world_size) +

@@ -25,6 +25,8 @@ struct DistributedSettings {
   int master_port = 0;
   std::string store_file;
   std::string socket_interface;  // GLOO_SOCKET_IFNAME: the network interface Gloo uses (default: the hostname's)
+  // torchrun's agent serves the TCPStore (TORCHELASTIC_USE_AGENT_STORE=True): join it under this key prefix.
+  std::string agent_store_prefix;
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};  // a dead or silent worker ends the job after it
 };
 
