@@ -50,11 +50,13 @@ pid_t start(const WorkerCommand& command) {
   const pid_t pid = ::fork();
   if (pid < 0) throw Error(std::string("cannot start a worker: fork: ") + std::strerror(errno));
   if (pid == 0) {
+    ::setpgid(0, 0);  // a group of its own: stopping a worker stops whatever it started too
     ::execve(argv_p[0], argv_p.data(), env_p.data());
     const std::string message = std::string("error: cannot start worker ") + argv[0] + ": " + std::strerror(errno) + "\n";
     [[maybe_unused]] auto n = ::write(2, message.data(), message.size());
     ::_exit(127);
   }
+  ::setpgid(pid, pid);  // also here: no race with the first signal
   return pid;
 }
 
@@ -73,7 +75,7 @@ int exit_code_of(int status) {
 
 void signal_all(const std::vector<pid_t>& pids, const std::vector<bool>& running, int sig) {
   for (std::size_t i = 0; i < pids.size(); ++i)
-    if (running[i]) ::kill(pids[i], sig);
+    if (running[i]) ::kill(-pids[i], sig);
 }
 
 // One pass over the workers still running; records exits. Returns how many are still running.

@@ -76,6 +76,63 @@ TEST(DistributedTrain, TwoWorkersEqualOneProcessOnTheSameGlobalBatches) {
   EXPECT_EQ(nlohmann::json::parse(scores(two).substr(0, scores(two).find('\n'))).at("steps"), 5);
 }
 
+// Every kind of model trains data-parallel: each is trained with --nproc 2 and as one process accumulating the same
+// two batches per step (dropout off, so both draw no random numbers in training); the weights must agree.
+struct ModelCase {
+  std::string name;
+  std::string args;  // config, data and sizes; --out, --init and the mode are added
+  std::string init;  // a case whose run to start from (--init), or ""
+  std::string needs = "";  // a file under ../shared the case needs (skipped without it)
+};
+
+void PrintTo(const ModelCase& c, std::ostream* os) { *os << c.name; }
+
+class EveryModel : public ::testing::TestWithParam<std::vector<ModelCase>> {};
+
+TEST_P(EveryModel, TwoWorkersEqualOneProcessAccumulating) {
+  TempDir dir;
+  for (const auto& c : GetParam())
+    if (!c.needs.empty()) NERTOOL_REQUIRE_SHARED(c.needs);
+  for (const auto& c : GetParam()) {
+    for (const std::string mode : {"nproc", "accumulate"}) {
+      const std::string out = dir.file(c.name + "-" + mode);
+      const std::string init = c.init.empty() ? "" : " --init " + dir.file(c.init + "-" + mode);
+      CliResult r = run_nertool("train " + c.args + " --out " + out + init + " --set train.num_threads=1 --seed 5" +
+                                    (mode == "nproc" ? " --nproc 2" : " --set train.accumulate_batches=2"),
+                                dir);
+      ASSERT_EQ(r.status, 0) << c.name << " " << mode << ": " << r.err;
+    }
+    const auto a = weights(dir.file(c.name + "-nproc")), b = weights(dir.file(c.name + "-accumulate"));
+    ASSERT_EQ(a.size(), b.size()) << c.name;
+    for (const auto& [name, t] : a) EXPECT_TRUE(torch::allclose(t, b.at(name), 1e-5, 1e-6)) << c.name << " " << name;
+    EXPECT_EQ(scores(dir.file(c.name + "-nproc")), scores(dir.file(c.name + "-accumulate"))) << c.name;
+  }
+}
+
+const std::string kSample = " --data " + source_path("data/sample") + " --set train.max_epochs=2";
+const std::string kSmallBilstm =
+    " --set model.bilstm_cnn.dropout=0 --set model.bilstm_cnn.embedding_dropout=0 --set model.bilstm_cnn.word_dim=16"
+    " --set model.bilstm_cnn.hidden_size=24 --set model.bilstm_cnn.char_filters=8";
+const std::string kConllTaxonomy = source_path("configs/taxonomies/conll2003.json");
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, EveryModel,
+    ::testing::Values(
+        std::vector<ModelCase>{{"crf", "--config " + source_path("configs/bilstm_cnn.json") + kSample + kSmallBilstm +
+                                            " --set model.decoder=crf", ""}},
+        std::vector<ModelCase>{
+            {"multitask", "--config " + source_path("configs/multitask_pretrain.json") + kSample + kSmallBilstm +
+                              " --set data.valid=valid.txt --set data.test=test.txt --set train.batch_sentences=16"
+                              " --set model.multitask.taxonomy=" + kConllTaxonomy, ""},
+            {"finetune", "--config " + source_path("configs/multitask_finetune.json") + kSample + kSmallBilstm +
+                             " --set train.batch_sentences=16 --set model.multitask.taxonomy=" + kConllTaxonomy +
+                             " --set model.multitask.target_taxonomy=" + kConllTaxonomy, "multitask"}},
+        std::vector<ModelCase>{{"bert", "--config " + source_path("tests/train/tiny_bert.json") + kSample +
+                                            " --set model.tokenizer=" +
+                                            nertool::testing::shared_path("data/tokenizers/bert-base-cased"),
+                                "", "data/tokenizers/bert-base-cased/vocab.txt"}}),
+    [](const auto& info) { return info.param.front().name; });
+
 TEST(DistributedTrain, ATwoWorkerRunResumesToTheUninterruptedResult) {
   TempDir dir;
   const std::string whole = dir.file("whole"), parts = dir.file("parts");

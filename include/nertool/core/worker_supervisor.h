@@ -1,7 +1,8 @@
 #pragma once
 // A job of several local processes watched as one: `nertool train --nproc N` starts its workers with it. The
 // first worker that fails (non-zero exit or a signal) stops the others: SIGTERM, then SIGKILL after a grace
-// period. SIGINT and SIGTERM sent to the supervisor are passed on to the workers.
+// period. Each worker runs in a process group of its own, so whatever it starts is stopped with it. SIGINT and
+// SIGTERM sent to the supervisor are passed on to the workers.
 #include <chrono>
 #include <string>
 #include <vector>
