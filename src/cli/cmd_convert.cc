@@ -16,7 +16,7 @@
 #include "nertool/data/tag_scheme.h"
 #include "torch_front_end.h"
 #if NERTOOL_CLI_TORCH
-#include "nertool/models/hf_checkpoint.h"
+#include "nertool/train/hf_checkpoint.h"
 #endif
 
 namespace nertool::cli {
@@ -124,7 +124,7 @@ int convert_tag_scheme(const ConvertOptions& o) {
   return 0;
 }
 
-// --from hf HF_DIR --to MODEL_DIR (import) or --from MODEL_DIR --to hf HF_DIR (export): models/hf_checkpoint.h.
+// --from hf HF_DIR --to MODEL_DIR (import) or --from MODEL_DIR --to hf HF_DIR (export): train/hf_checkpoint.h.
 int convert_hf(const ConvertOptions& o) {
   const bool import = o.from.size() == 2 && o.from[0] == "hf" && o.to.size() == 1;
   const bool export_ = o.to.size() == 2 && o.to[0] == "hf" && o.from.size() == 1;
@@ -134,14 +134,14 @@ int convert_hf(const ConvertOptions& o) {
   run_in_torch_front_end();
 #else
   if (export_) {
-    models::convert_to_hf(o.from[0], o.to[1]);
+    train::convert_to_hf(o.from[0], o.to[1]);
     return 0;
   }
-  models::HfImportOptions h;
+  train::HfImportOptions h;
   h.labels_file = o.labels;
   h.labels_data = o.labels_from;
   h.max_seq_length = o.max_seq_length;
-  models::convert_from_hf(o.from[1], o.to[0], h);
+  train::convert_from_hf(o.from[1], o.to[0], h);
   return 0;
 #endif
 }

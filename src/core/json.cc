@@ -67,4 +67,6 @@ nlohmann::json parse_json(std::string_view text, const std::string& source) {
 
 nlohmann::json read_json_file(const std::string& path) { return parse_json(read_file(path), path); }
 
+void write_json_file(const std::string& path, const nlohmann::json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
+
 }  // namespace nertool

@@ -9,7 +9,7 @@
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/text/subword_tokenizer.h"
-#include "nertool/train/run_dir.h"
+#include "nertool/io/weights.h"
 
 namespace nertool::models {
 
@@ -263,7 +263,7 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
   auto encoder = std::make_shared<HfTransformerEncoder>(tconfig, w, specials, word_splitter(tokenizer));
   if (fresh && !model_dir.empty()) {
     // The run directory keeps what the model needs to be rebuilt without the pretrained directory.
-    train::write_json_file((model_dir / "transformer.json").string(), tconfig.to_json());
+    write_json_file((model_dir / "transformer.json").string(), tconfig.to_json());
     if (fs::absolute(own) != fs::absolute(tok_dir)) tokenizer->save(own);
   }
   if (fresh && !pretrained.empty()) {
@@ -276,7 +276,7 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
     }
     torch::serialize::InputArchive enc;
     if (!archive.try_read("encoder", enc)) throw IoError(weights + " holds no encoder weights");
-    train::read_weights(*encoder, enc, weights);
+    io::read_weights(*encoder, enc, weights);
     spdlog::info("{} encoder: weights from {} ({} layers, hidden {})", kind, weights, tconfig.num_layers,
                  tconfig.hidden_size);
   }

@@ -41,23 +41,32 @@ const BridgeApi& bridge() {
   static std::string failure;
   std::call_once(once, [] {
     const char* env = std::getenv("NERTOOL_SPM_BRIDGE");
-    std::string path = env && *env ? env : NERTOOL_SPM_BRIDGE_PATH;
     const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
     if (!::dlopen("libsentencepiece.so.0", flags)) {
       failure = std::string("cannot load libsentencepiece.so.0: ") + ::dlerror();
       return;
     }
-    void* module = ::dlopen(path.c_str(), flags);
-    if (!module && !(env && *env)) {  // an installed binary: the module sits beside the executable
+    // NERTOOL_SPM_BRIDGE; else the module beside the program (an installed nertool, or the build folder's); else
+    // the one in the build folder this was built in (test programs live elsewhere).
+    std::vector<std::string> candidates;
+    if (env && *env) {
+      candidates.push_back(env);
+    } else {
       char exe[4096];
-      ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+      const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
       if (n > 0) {
-        std::string dir(exe, static_cast<std::size_t>(n));
-        dir = dir.substr(0, dir.rfind('/'));
-        std::string beside = dir + "/libnertool_spm_bridge.so";
-        module = ::dlopen(beside.c_str(), flags);
-        if (module) path = beside;
+        const std::string self(exe, static_cast<std::size_t>(n));
+        candidates.push_back(self.substr(0, self.rfind('/')) + "/libnertool_spm_bridge.so");
       }
+      candidates.push_back(NERTOOL_SPM_BRIDGE_PATH);
+    }
+    void* module = nullptr;
+    std::string path;
+    for (const auto& candidate : candidates) {
+      path = candidate;
+      if (::access(path.c_str(), F_OK) != 0 && &candidate != &candidates.back()) continue;
+      module = ::dlopen(path.c_str(), flags);
+      if (module) break;
     }
     if (!module) {
       failure = "cannot load the SentencePiece bridge " + path + " (set NERTOOL_SPM_BRIDGE): " + ::dlerror();

@@ -175,7 +175,7 @@ void Checkpointer::save(const torch::nn::Module& model, const torch::optim::Opti
   torch::serialize::OutputArchive archive;
   archive.write("format_version", c10::IValue(static_cast<int64_t>(kRunFormatVersion)));
   torch::serialize::OutputArchive model_archive(archive.compilation_unit());
-  write_weights(model, model_archive);
+  io::write_weights(model, model_archive);
   archive.write("model", model_archive);
   torch::serialize::OutputArchive optimizer_archive(archive.compilation_unit());
   optimizer.save(optimizer_archive);
@@ -185,7 +185,7 @@ void Checkpointer::save(const torch::nn::Module& model, const torch::optim::Opti
     for (std::size_t g = 0; g < states.size(); ++g) archive.write(state_key(static_cast<int>(w), g), states[g]);
   }
   archive.write("state", c10::IValue(state.to_json().dump()));
-  save_archive(archive, path_);
+  io::save_archive(archive, path_);
 }
 
 RunState Checkpointer::load(torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
@@ -211,7 +211,7 @@ RunState Checkpointer::load(torch::nn::Module& model, torch::optim::Optimizer& o
                       std::to_string(state.world_size));
   torch::serialize::InputArchive model_archive, optimizer_archive;
   archive.read("model", model_archive);
-  read_weights(model, model_archive, path_);
+  io::read_weights(model, model_archive, path_);
   archive.read("optimizer", optimizer_archive);
   optimizer.load(optimizer_archive);
   restore_generator_states(read_states(archive, workers_.rank(), path_));

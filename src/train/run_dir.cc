@@ -25,130 +25,6 @@ namespace nertool::train {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// Archives cannot hold dots in keys, so tensors are stored in one sub-archive per module level (like
-// Module::save); the names below are the dotted paths that navigate them.
-void write_module(const torch::nn::Module& m, torch::serialize::OutputArchive& archive) {
-  for (const auto& p : m.named_parameters(/*recurse=*/false)) archive.write(p.key(), p.value().detach().cpu());
-  for (const auto& b : m.named_buffers(/*recurse=*/false)) archive.write(b.key(), b.value().cpu(), true);
-  for (const auto& c : m.named_children()) {
-    torch::serialize::OutputArchive child(archive.compilation_unit());
-    write_module(*c.value(), child);
-    archive.write(c.key(), child);
-  }
-}
-
-// Visits every tensor of `m` with the tensor found in the archive (undefined when absent).
-void read_module(torch::nn::Module& m, torch::serialize::InputArchive* archive, const std::string& prefix,
-                 const std::function<void(const std::string&, torch::Tensor&, const torch::Tensor&)>& visit) {
-  auto read = [&](const std::string& key, torch::Tensor& target, bool is_buffer) {
-    torch::Tensor found;
-    if (archive) archive->try_read(key, found, is_buffer);
-    visit(prefix + key, target, found);
-  };
-  for (auto& p : m.named_parameters(false)) read(p.key(), p.value(), false);
-  for (auto& b : m.named_buffers(false)) read(b.key(), b.value(), true);
-  for (auto& c : m.named_children()) {
-    torch::serialize::InputArchive child;
-    bool has = archive && archive->try_read(c.key(), child);
-    read_module(*c.value(), has ? &child : nullptr, prefix + c.key() + ".", visit);
-  }
-}
-
-void copy_into(torch::Tensor& target, const torch::Tensor& source) {
-  torch::NoGradGuard no_grad;
-  target.copy_(source.to(target.device(), target.scalar_type()));
-}
-
-torch::serialize::InputArchive open_archive(const std::string& path) {
-  if (!fs::exists(path)) throw IoError("cannot open " + path + ": no such file");
-  torch::serialize::InputArchive archive;
-  try {
-    archive.load_from(path);
-  } catch (const c10::Error& e) {
-    throw IoError("cannot read " + path + ": not a nertool weights archive (" + std::string(e.what_without_backtrace()) + ")");
-  }
-  return archive;
-}
-
-}  // namespace
-
-void write_weights(const torch::nn::Module& module, torch::serialize::OutputArchive& archive) {
-  write_module(module, archive);
-}
-
-namespace {
-// Passes bytes on to `target` and reports success to its own writer whatever happens; the first failure is kept
-// for the caller to raise once the writer is done.
-class LatchingBuffer : public std::streambuf {
- public:
-  explicit LatchingBuffer(std::ostream& target) : target_(target) {}
-  bool failed() const { return failed_; }
-
- protected:
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    if (!failed_) failed_ = !target_.write(s, n);
-    return n;
-  }
-  int_type overflow(int_type c) override {
-    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
-    const char ch = traits_type::to_char_type(c);
-    xsputn(&ch, 1);
-    return c;
-  }
-
- private:
-  std::ostream& target_;
-  bool failed_ = false;
-};
-}  // namespace
-
-void save_archive(torch::serialize::OutputArchive& archive, const std::string& path) {
-  write_file_atomic(path, [&](std::ostream& out) {
-    LatchingBuffer buffer(out);
-    std::ostream latched(&buffer);
-    archive.save_to(latched);
-    if (buffer.failed()) throw IoError("error while writing " + path + ": " + std::strerror(errno));
-  });
-}
-
-void save_weights(const torch::nn::Module& module, const std::string& path) {
-  torch::serialize::OutputArchive archive;
-  write_module(module, archive);
-  save_archive(archive, path);
-}
-
-void load_weights(torch::nn::Module& module, const std::string& path) {
-  auto archive = open_archive(path);
-  read_weights(module, archive, path);
-}
-
-void read_weights(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& path) {
-  read_module(module, &archive, "", [&](const std::string& name, torch::Tensor& target, const torch::Tensor& found) {
-    if (!found.defined()) throw IoError(path + ": no tensor '" + name + "' (the weights do not fit this model)");
-    if (found.sizes() != target.sizes()) {
-      std::ostringstream msg;
-      msg << path << ": tensor '" << name << "' has shape " << found.sizes() << ", the model expects "
-          << target.sizes();
-      throw IoError(msg.str());
-    }
-    copy_into(target, found);
-  });
-}
-
-InitReport init_weights(torch::nn::Module& module, const std::string& path) {
-  auto archive = open_archive(path);
-  InitReport report;
-  read_module(module, &archive, "", [&](const std::string& name, torch::Tensor& target, const torch::Tensor& found) {
-    if (!found.defined()) return report.missing.push_back(name);
-    if (found.sizes() != target.sizes()) return report.mismatched.push_back(name);
-    copy_into(target, found);
-    report.loaded.push_back(name);
-  });
-  return report;
-}
-
 TrainingRunDir::TrainingRunDir(std::string dir, bool resume_requested) : dir_(std::move(dir)) {
   const bool existed = fs::exists(dir_);
   const bool empty = !existed || (fs::is_directory(dir_) && fs::is_empty(dir_));
@@ -208,8 +84,6 @@ void TrainingRunDir::remove_temporary_files() const {
   }
 }
 
-void write_json_file(const std::string& path, const nlohmann::json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
-
 LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   if (!fs::is_directory(run_dir)) throw IoError("model directory " + run_dir + " does not exist");
   for (const char* f : {"config.json", "labels.json", "model.pt"})
@@ -235,7 +109,7 @@ LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   const auto t0 = std::chrono::steady_clock::now();
   out.tagger = models::build_tagger(ctx);
   const auto t1 = std::chrono::steady_clock::now();
-  load_weights(*out.tagger, (fs::path(run_dir) / "model.pt").string());
+  io::load_weights(*out.tagger, (fs::path(run_dir) / "model.pt").string());
   const auto t2 = std::chrono::steady_clock::now();
   using seconds = std::chrono::duration<double>;
   spdlog::debug("{}: model built in {:.2f} s, weights read in {:.2f} s", run_dir, seconds(t1 - t0).count(),
@@ -246,55 +120,5 @@ LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   return out;
 }
 
-// SHA-256 (FIPS 180-4), for data-file fingerprints in run metadata.
-std::string sha256_hex(const std::string& bytes) {
-  static const uint32_t k[64] = {
-      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-      0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-      0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-      0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-      0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::string msg = bytes;
-  uint64_t bit_len = static_cast<uint64_t>(bytes.size()) * 8;
-  msg.push_back(static_cast<char>(0x80));
-  while (msg.size() % 64 != 56) msg.push_back(0);
-  for (int i = 7; i >= 0; --i) msg.push_back(static_cast<char>((bit_len >> (i * 8)) & 0xff));
-  auto rotr = [](uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
-  for (std::size_t off = 0; off < msg.size(); off += 64) {
-    uint32_t w[64];
-    for (int i = 0; i < 16; ++i)
-      w[i] = (static_cast<uint32_t>(static_cast<unsigned char>(msg[off + 4 * i])) << 24) |
-             (static_cast<uint32_t>(static_cast<unsigned char>(msg[off + 4 * i + 1])) << 16) |
-             (static_cast<uint32_t>(static_cast<unsigned char>(msg[off + 4 * i + 2])) << 8) |
-             static_cast<uint32_t>(static_cast<unsigned char>(msg[off + 4 * i + 3]));
-    for (int i = 16; i < 64; ++i) {
-      uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (int i = 0; i < 64; ++i) {
-      uint32_t s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-      uint32_t ch = (e & f) ^ (~e & g);
-      uint32_t t1 = hh + s1 + ch + k[i] + w[i];
-      uint32_t s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-      uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-      uint32_t t2 = s0 + maj;
-      hh = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
-  }
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint32_t v : h)
-    for (int i = 28; i >= 0; i -= 4) out.push_back(hex[(v >> i) & 0xf]);
-  return out;
-}
-
-std::string sha256_file(const std::string& path) { return sha256_hex(read_file(path)); }
 
 }  // namespace nertool::train

@@ -113,9 +113,10 @@ void check_options(const TrainOptions& options) {
 }
 
 // Workers must train the same model on the same data; a difference would only show as diverging weights.
-void check_workers_agree(Communicator& workers, const std::string& what, const std::string& value) {
+// `digest`: a SHA-256 of what must agree.
+void check_workers_agree(Communicator& workers, const std::string& what, const std::string& digest) {
   if (workers.world_size() == 1) return;
-  const auto all = workers.all_gather_bytes(sha256_hex(value));
+  const auto all = workers.all_gather_bytes(digest);
   for (std::size_t r = 1; r < all.size(); ++r)
     if (all[r] != all[0])
       throw ConfigError("distributed training: worker " + std::to_string(r) + " has other " + what +
@@ -202,13 +203,13 @@ void broadcast_module(Communicator& workers, torch::nn::Module& module) {
   for (auto& b : module.buffers()) send(b);
 }
 
-std::string parameter_bytes(const torch::nn::Module& module) {
-  std::string bytes;
+std::string parameter_digest(const torch::nn::Module& module) {
+  Sha256 hash;
   for (const auto& p : module.parameters()) {
     auto cpu = p.detach().to(torch::kCPU).contiguous();
-    bytes.append(static_cast<const char*>(cpu.data_ptr()), static_cast<std::size_t>(cpu.nbytes()));
+    hash.update(cpu.data_ptr(), static_cast<std::size_t>(cpu.nbytes()));
   }
-  return bytes;
+  return hash.hex_digest();
 }
 
 // What one call of train_model builds before its first epoch.
@@ -241,7 +242,7 @@ models::Tagger build_run_tagger(const TrainOptions& options, Session& s, bool re
   if (fresh) ctx.init_dir = options.init_dir;
   models::Tagger tagger = models::build_tagger(ctx);
   if (!options.init_dir.empty() && fresh) {
-    auto report = init_weights(*tagger, (fs::path(options.init_dir) / "model.pt").string());
+    auto report = io::init_weights(*tagger, (fs::path(options.init_dir) / "model.pt").string());
     if (report.loaded.empty())
       throw ConfigError("--init " + options.init_dir + ": no tensor of model.pt matches this model by name and shape");
     spdlog::info("--init {}: {} tensors loaded, {} kept as built (missing), {} kept as built (other shape)",
@@ -285,7 +286,7 @@ Session start_session(const TrainOptions& options, Communicator& workers, std::o
   std::vector<DataFile> files = locate_data_files(cfg.data, options.data_dir);  // before anything is written
   std::string identity = cfg.json.dump();
   for (const auto& f : files) identity += "\n" + f.key + " " + f.sha256;
-  check_workers_agree(workers, "config or data files", identity);
+  check_workers_agree(workers, "config or data files", sha256_hex(identity));
   if (workers.is_writer()) run_dir.emplace(options.run_dir, options.resume);
   resume = writer_decides(workers, run_dir && run_dir->resume());
   if (resume && workers.is_writer()) check_resumable_config(options.run_dir, cfg.json);
@@ -356,7 +357,8 @@ class Epochs {
   bool run(int epoch) {
     const auto epoch_start = std::chrono::steady_clock::now();
     const EpochTotals totals = loop_.run(epoch, state_.step, shuffle_rng_);
-    check_workers_agree(workers_, "weights after epoch " + std::to_string(epoch), parameter_bytes(*s_.tagger));
+    if (workers_.world_size() > 1)
+      check_workers_agree(workers_, "weights after epoch " + std::to_string(epoch), parameter_digest(*s_.tagger));
     bool improved = false;
     if (workers_.is_writer()) improved = evaluate(epoch, totals, epoch_start);
     state_.shuffle_rng = rng_text(shuffle_rng_);
@@ -386,7 +388,7 @@ class Epochs {
   }
 
   void save(bool improved) {
-    if (improved) save_weights(*s_.tagger, (run_ / "model.pt").string());
+    if (improved) io::save_weights(*s_.tagger, (run_ / "model.pt").string());
     if (workers_.is_writer()) write_metrics((run_ / "metrics.jsonl").string(), state_.history);
     checkpointer_.save(*s_.tagger, *s_.optimizer, state_);
     if (run_dir_) run_dir_->keep();

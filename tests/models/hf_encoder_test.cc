@@ -11,7 +11,7 @@
 #include "nertool/data/conll.h"
 #include "nertool/io/safetensors.h"
 #include "nertool/io/torch_pickle.h"
-#include "nertool/models/hf_checkpoint.h"
+#include "nertool/train/hf_checkpoint.h"
 #include "nertool/models/hf_encoder.h"
 #include "nertool/models/softmax_decoder.h"
 #include "nertool/text/subword_tokenizer.h"
@@ -19,6 +19,10 @@
 #include "test_paths.h"
 
 namespace nertool::models {
+using train::convert_from_hf;
+using train::convert_to_hf;
+using train::HfImportOptions;
+using train::HfImportReport;
 namespace {
 
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nertool/core/error.h"
-#include "nertool/models/hf_checkpoint.h"
+#include "nertool/train/hf_checkpoint.h"
 #include "nertool/models/hf_encoder.h"
 #include "nertool/train/inference.h"
 #include "test_paths.h"
@@ -51,7 +51,7 @@ TEST(PredictFile, ChunksEndAtDocumentBoundariesSoDocumentContextIsWhole) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
   TempDir dir;
   const std::string model_dir = dir.file("bert");
-  nertool::models::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
+  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
   auto model = nertool::train::load_model(model_dir, "cpu");
   auto* encoder = dynamic_cast<nertool::models::HfTransformerEncoder*>(&model.tagger->encoder());
   ASSERT_NE(encoder, nullptr);
@@ -93,7 +93,7 @@ TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
   TempDir dir;
   const std::string model_dir = dir.file("bert");
-  nertool::models::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
+  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
   auto model = nertool::train::load_model(model_dir, "cpu");
   std::string piece;
   for (int i = 0; i < 30; ++i) piece += (i ? " " : "") + std::string(i % 3 ? "Paris" : "visited");

@@ -100,7 +100,7 @@ TEST(SaveArchive, AFullDiskIsAnErrorNotAnAbort) {
   if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
   torch::nn::Linear layer(64, 64);
   try {
-    save_weights(*layer, "/dev/full");
+    io::save_weights(*layer, "/dev/full");
     FAIL() << "no error writing to /dev/full";
   } catch (const IoError& e) {
     EXPECT_NE(std::string(e.what()).find("/dev/full"), std::string::npos) << e.what();

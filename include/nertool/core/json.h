@@ -19,4 +19,7 @@ nlohmann::json parse_json(std::string_view text, const std::string& source);
 // Reads and parses a file: IoError when unreadable, InputError as parse_json.
 nlohmann::json read_json_file(const std::string& path);
 
+// Writes `j` pretty-printed (2 spaces, final newline), atomically.
+void write_json_file(const std::string& path, const nlohmann::json& j);
+
 }  // namespace nertool

@@ -12,7 +12,9 @@
 #include "nertool/models/tagger.h"
 #include "nertool/train/config.h"
 
-#include "nertool/core/json.h"  // read_json_file
+#include "nertool/core/json.h"
+#include "nertool/core/sha256.h"
+#include "nertool/io/weights.h"
 
 namespace nertool::train {
 
@@ -28,29 +30,6 @@ struct LoadedModel {
 // Rebuilds the tagger of a run directory (config.json, labels.json, encoder files, model.pt) on `device`
 // ("auto", "cpu", "cuda", ...) in eval mode. Throws IoError/ConfigError naming the missing or bad file.
 LoadedModel load_model(const std::string& run_dir, const std::string& device = "cpu");
-
-// Every parameter and buffer of `module` into `archive` (one sub-archive per module level), and back. The strict
-// reader throws IoError naming `origin` and the first missing or mis-shaped tensor.
-void write_weights(const torch::nn::Module& module, torch::serialize::OutputArchive& archive);
-void read_weights(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& origin);
-
-// Every parameter and buffer, by its dotted name, into an archive file written atomically.
-void save_weights(const torch::nn::Module& module, const std::string& path);
-// Writes `archive` to `path` atomically. A failed write (a full disk) is an IoError naming the path and leaves
-// no file behind; LibTorch's writer never sees it, since it would throw from a destructor (std::terminate).
-void save_archive(torch::serialize::OutputArchive& archive, const std::string& path);
-// Strict: every parameter and buffer of `module` must be in the file with its shape. Throws IoError naming the
-// first missing or mis-shaped tensor.
-void load_weights(torch::nn::Module& module, const std::string& path);
-
-struct InitReport {
-  std::vector<std::string> loaded, missing, mismatched;  // by name; mismatched: present with another shape
-};
-// Lenient: copies the tensors of `path` whose name and shape match (fine-tuning from another model).
-InitReport init_weights(torch::nn::Module& module, const std::string& path);
-
-std::string sha256_hex(const std::string& bytes);
-std::string sha256_file(const std::string& path);
 
 // A run directory opened by `nertool train` for as long as this object lives:
 // - created when absent; refused when it holds something and no --resume was asked for;
@@ -82,7 +61,5 @@ class TrainingRunDir {
   bool resume_ = false;
   bool remove_on_failure_ = false;
 };
-
-void write_json_file(const std::string& path, const nlohmann::json& j);  // atomic, pretty-printed
 
 }  // namespace nertool::train

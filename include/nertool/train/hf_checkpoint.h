@@ -10,7 +10,7 @@
 #include "nertool/io/safetensors.h"
 #include "nertool/models/tagger.h"
 
-namespace nertool::models {
+namespace nertool::train {
 
 struct HfImportOptions {
   std::string labels_file;  // one label per line (needed when the checkpoint has no classifier)
@@ -32,7 +32,7 @@ io::NamedTensors read_hf_weights(const std::string& hf_dir, std::string* file_us
 // Builds the tagger of `hf_dir` (config.json + weights + tokenizer files) with its weights loaded. `work_dir`
 // receives the tokenizer/ and transformer.json the encoder needs. Throws InputError/ConfigError naming every
 // missing, unexpected or mis-shaped tensor.
-Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
+models::Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
                             HfImportReport* report = nullptr);
 
 // `nertool convert --from hf HF_DIR --to MODEL_DIR`: writes a nertool model directory (config.json, labels.json,
@@ -44,4 +44,4 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
 // checkpoint: model.safetensors, config.json (with id2label/label2id) and the tokenizer files.
 void convert_to_hf(const std::string& model_dir, const std::string& hf_dir);
 
-}  // namespace nertool::models
+}  // namespace nertool::train

@@ -1,4 +1,4 @@
-#include "nertool/models/hf_checkpoint.h"
+#include "nertool/train/hf_checkpoint.h"
 
 #include <signal.h>
 
@@ -23,9 +23,10 @@
 #include "nertool/train/config.h"
 #include "nertool/train/run_dir.h"
 
-namespace nertool::models {
+namespace nertool::train {
 
 namespace fs = std::filesystem;
+using namespace models;  // this file turns Hugging Face checkpoints into taggers and back
 
 namespace {
 
@@ -232,7 +233,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
                        ? hf["classifier_dropout"].get<double>()
                        : tconfig.hidden_dropout;
   // The encoder reads its architecture and tokenizer from the work directory, like a saved model.
-  train::write_json_file((fs::path(work_dir) / "transformer.json").string(), tconfig.to_json());
+  write_json_file((fs::path(work_dir) / "transformer.json").string(), tconfig.to_json());
   text::load_tokenizer(hf_dir)->save(text::model_tokenizer_dir(work_dir));
   BuildContext ctx;
   ctx.config = model_section(encoder_name, tconfig, dropout, options.max_seq_length);
@@ -293,26 +294,26 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
   HfImportReport report;
   Tagger tagger = import_hf_checkpoint(hf_dir, staging.path(), options, &report);
   const fs::path out(staging.path());
-  train::save_weights(*tagger, (out / "model.pt").string());
+  io::save_weights(*tagger, (out / "model.pt").string());
   // config.json: a complete nertool config (defaults for data/train), so the directory is a model like any run's.
-  nlohmann::json cfg = train::default_config_json();
+  nlohmann::json cfg = default_config_json();
   auto tconfig = layers::TransformerConfig::from_json(read_json_file((out / "transformer.json").string()));
   cfg["model"] = model_section(tconfig.model_type == "bert" ? "bert" : "roberta", tconfig,
                                options.classifier_dropout >= 0 ? options.classifier_dropout : tconfig.hidden_dropout,
                                options.max_seq_length);
   cfg["description"] = "converted from Hugging Face checkpoint " + hf_dir;
   // Normalise through the config parser, so load_model reads back exactly this.
-  cfg = train::config_from_json(cfg, "converted config").json;
-  train::write_json_file((out / "config.json").string(), cfg);
-  train::write_json_file((out / "labels.json").string(), tagger->labels().to_json());
-  nlohmann::json meta = {{"format_version", train::kRunFormatVersion},
+  cfg = config_from_json(cfg, "converted config").json;
+  write_json_file((out / "config.json").string(), cfg);
+  write_json_file((out / "labels.json").string(), tagger->labels().to_json());
+  nlohmann::json meta = {{"format_version", kRunFormatVersion},
                          {"converted_from", fs::absolute(hf_dir).string()},
                          {"weights_file", fs::path(report.weights_file).filename().string()},
-                         {"weights_sha256", train::sha256_file(report.weights_file)},
+                         {"weights_sha256", sha256_file(report.weights_file)},
                          {"hf_model_type", tconfig.model_type},
                          {"fresh_classifier", report.fresh_classifier},
                          {"ignored_tensors", report.ignored}};
-  train::write_json_file((out / "metadata.json").string(), meta);
+  write_json_file((out / "metadata.json").string(), meta);
   staging.commit();
   spdlog::info("converted {} ({} tensors from {}{}) to {}", hf_dir, report.num_tensors,
                fs::path(report.weights_file).filename().string(),
@@ -321,7 +322,7 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
 }
 
 void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
-  auto loaded = train::load_model(model_dir, "cpu");
+  auto loaded = load_model(model_dir, "cpu");
   auto* encoder = dynamic_cast<HfTransformerEncoder*>(&loaded.tagger->encoder());
   if (!encoder)
     throw ConfigError(model_dir + (loaded.config.model.contains("word_lstm")
@@ -387,4 +388,4 @@ void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
   spdlog::info("wrote Hugging Face checkpoint {} ({}, {} tensors, {} labels)", hf_dir, arch, tensors.size(), labels.size());
 }
 
-}  // namespace nertool::models
+}  // namespace nertool::train

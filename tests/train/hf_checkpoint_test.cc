@@ -10,7 +10,7 @@
 #include "nertool/core/error.h"
 #include "nertool/data/conll.h"
 #include "nertool/io/safetensors.h"
-#include "nertool/models/hf_checkpoint.h"
+#include "nertool/train/hf_checkpoint.h"
 #include "nertool/models/hf_encoder.h"
 #include "nertool/models/precision.h"
 #include "nertool/train/batching.h"
@@ -18,6 +18,10 @@
 #include "test_paths.h"
 
 namespace nertool::models {
+using train::convert_from_hf;
+using train::convert_to_hf;
+using train::HfImportOptions;
+using train::HfImportReport;
 namespace {
 
 namespace fs = std::filesystem;
