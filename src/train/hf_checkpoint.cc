@@ -18,6 +18,7 @@
 #include "nertool/data/conll.h"
 #include "nertool/io/torch_pickle.h"
 #include "nertool/models/hf_encoder.h"
+#include "nertool/models/masked_lm.h"
 #include "nertool/models/softmax_decoder.h"
 #include "nertool/text/subword_tokenizer.h"
 #include "nertool/train/config.h"
@@ -167,24 +168,31 @@ io::NamedTensors read_hf_weights(const std::string& hf_dir, std::string* file_us
   throw IoError(hf_dir + " has neither model.safetensors nor pytorch_model.bin");
 }
 
-Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
-                            HfImportReport* report_out) {
-  HfImportReport report;
-  const std::string config_path = (fs::path(hf_dir) / "config.json").string();
-  if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
-  const nlohmann::json hf = read_json_file(config_path);
-  layers::TransformerConfig tconfig;
-  try {
-    tconfig = layers::TransformerConfig::from_hf_config(hf);
-  } catch (const ConfigError& e) {
-    throw InputError(config_path, 0, e.what());  // the file is the problem: name it
-  }
-  auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
-  auto tensors = read_hf_weights(hf_dir, &report.weights_file);
+namespace {
 
-  // Normalise names: old LayerNorm names, and the prefix (absent in base-model checkpoints).
-  std::map<std::string, torch::Tensor> encoder_tensors, classifier_tensors;
-  std::vector<std::string> unexpected;
+// A checkpoint's tensors by part, under nertool's names: the encoder's ("embeddings.*", "encoder.*"), the
+// classifier's ("weight", "bias") and the masked-LM head's ("dense.*", "layer_norm.*", "bias", "decoder.*").
+struct HfTensorGroups {
+  std::map<std::string, torch::Tensor> encoder, classifier, mlm_head;
+  std::vector<std::string> mlm_head_names;  // as the checkpoint names them
+  std::vector<std::string> ignored, unexpected;
+};
+
+// The masked-LM head's tensors under nertool's names (MaskedLmHead), or "" when `name` is none of them.
+std::string mlm_head_name(const std::string& name) {
+  static const std::vector<std::pair<std::string, std::string>> renames = {
+      {"cls.predictions.transform.dense.", "dense."}, {"cls.predictions.transform.LayerNorm.", "layer_norm."},
+      {"cls.predictions.decoder.", "decoder."},       {"cls.predictions.bias", "bias"},
+      {"lm_head.dense.", "dense."},                   {"lm_head.layer_norm.", "layer_norm."},
+      {"lm_head.decoder.", "decoder."},               {"lm_head.bias", "bias"}};
+  for (const auto& [from, to] : renames)
+    if (starts_with(name, from)) return to + name.substr(from.size());
+  return "";
+}
+
+// Sorts tensors by part. Accepts old LayerNorm names (gamma/beta) and base-model checkpoints without the prefix.
+HfTensorGroups group_hf_tensors(io::NamedTensors tensors, const std::string& prefix) {
+  HfTensorGroups g;
   for (auto& [raw, tensor] : tensors) {
     std::string name = raw;
     if (name.find("LayerNorm") != std::string::npos) {
@@ -196,37 +204,111 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
       body = name.substr(prefix.size());
     else if (starts_with(name, "embeddings.") || starts_with(name, "encoder.") || starts_with(name, "pooler."))
       body = name;
+    const std::string head = mlm_head_name(name);
     if (starts_with(name, "classifier.")) {
-      classifier_tensors[name.substr(11)] = tensor;
-    } else if (starts_with(name, "cls.") || starts_with(name, "lm_head.") || starts_with(body, "pooler.") ||
-               body == "embeddings.position_ids" || body == "embeddings.token_type_ids") {
-      report.ignored.push_back(raw);
+      g.classifier[name.substr(11)] = tensor;
+    } else if (!head.empty()) {
+      g.mlm_head[head] = tensor;
+      g.mlm_head_names.push_back(raw);
+    } else if (starts_with(name, "cls.") || starts_with(body, "pooler.") || body == "embeddings.position_ids" ||
+               body == "embeddings.token_type_ids") {
+      g.ignored.push_back(raw);
     } else if (!body.empty()) {
-      if (!encoder_tensors.emplace(body, tensor).second) unexpected.push_back(raw + " (given twice)");
+      if (!g.encoder.emplace(body, tensor).second) g.unexpected.push_back(raw + " (given twice)");
     } else {
-      unexpected.push_back(raw);
+      g.unexpected.push_back(raw);
     }
   }
-  for (const auto& n : report.ignored) spdlog::info("convert: ignoring {} (not part of a token classifier)", n);
+  return g;
+}
 
-  // Labels: the checkpoint's classifier and id2label, or (base checkpoint) the given label set.
+// What loading one part of a checkpoint into a module found.
+struct TensorMatch {
+  std::vector<std::string> missing, mismatched, unexpected;
+  int64_t copied = 0;
+
+  // Copies tensors[key_prefix + name] into each parameter `name` of `part`; `hf_prefix` names them in errors.
+  // Afterwards every tensor of `tensors` under key_prefix that no parameter took is unexpected.
+  void copy(torch::nn::Module& part, const std::string& key_prefix, const std::map<std::string, torch::Tensor>& tensors,
+            const std::string& hf_prefix) {
+    torch::NoGradGuard no_grad;
+    std::set<std::string> used;
+    for (auto& p : part.named_parameters()) {
+      const std::string key = key_prefix + p.key();
+      auto it = tensors.find(key);
+      if (it == tensors.end()) {
+        missing.push_back(hf_prefix + key + " " + shape_str(p.value()));
+        continue;
+      }
+      used.insert(key);
+      if (it->second.sizes() != p.value().sizes()) {
+        mismatched.push_back(hf_prefix + key + " is " + shape_str(it->second) + ", expected " + shape_str(p.value()));
+        continue;
+      }
+      p.value().copy_(it->second.to(torch::kFloat32));
+      ++copied;
+    }
+    for (const auto& [key, tensor] : tensors)
+      if (starts_with(key, key_prefix) && !used.count(key)) unexpected.push_back(hf_prefix + key);
+  }
+
+  void throw_if_any(const std::string& file, const std::string& what) const {
+    if (missing.empty() && unexpected.empty() && mismatched.empty()) return;
+    std::string msg = "tensors do not match " + what + ":";
+    if (!missing.empty()) msg += " missing: " + list_str(missing) + ";";
+    if (!unexpected.empty()) msg += " unexpected: " + list_str(unexpected) + ";";
+    if (!mismatched.empty()) msg += " wrong shape: " + list_str(mismatched) + ";";
+    msg.pop_back();
+    throw InputError(file, 0, msg);
+  }
+};
+
+layers::TransformerConfig read_hf_config(const std::string& hf_dir, nlohmann::json* hf_out = nullptr) {
+  const std::string config_path = (fs::path(hf_dir) / "config.json").string();
+  if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
+  const nlohmann::json hf = read_json_file(config_path);
+  if (hf_out) *hf_out = hf;
+  try {
+    return layers::TransformerConfig::from_hf_config(hf);
+  } catch (const ConfigError& e) {
+    throw InputError(config_path, 0, e.what());  // the file is the problem: name it
+  }
+}
+
+// The token classifier's labels: the checkpoint's classifier and id2label, or (base checkpoint) the given set.
+LabelSet checkpoint_labels(const HfTensorGroups& groups, const nlohmann::json& hf, const std::string& hf_dir,
+                           const HfImportOptions& options, HfImportReport& report) {
   LabelSet option_labels = read_label_option(options);
-  LabelSet labels;
-  if (!classifier_tensors.empty()) {
-    auto it = classifier_tensors.find("weight");
-    if (it == classifier_tensors.end() || it->second.dim() != 2)
-      throw InputError(report.weights_file, 0, "classifier.weight is missing or not a matrix");
-    labels = labels_of_config(hf, config_path, it->second.size(0));
-    if (option_labels.size() > 0 && option_labels.labels() != labels.labels())
-      throw ConfigError("the checkpoint has a classifier for labels [" + list_str(labels.labels()) +
-                        "]; the given label set differs (leave out --labels to keep the checkpoint's)");
-  } else {
+  if (groups.classifier.empty()) {
     if (option_labels.size() == 0)
       throw ConfigError(report.weights_file + " has no classifier (a base model): give the label set with --labels "
                         "FILE or --labels-from CONLL_FILE");
-    labels = option_labels;
     report.fresh_classifier = true;
+    return option_labels;
   }
+  auto it = groups.classifier.find("weight");
+  if (it == groups.classifier.end() || it->second.dim() != 2)
+    throw InputError(report.weights_file, 0, "classifier.weight is missing or not a matrix");
+  LabelSet labels = labels_of_config(hf, (fs::path(hf_dir) / "config.json").string(), it->second.size(0));
+  if (option_labels.size() > 0 && option_labels.labels() != labels.labels())
+    throw ConfigError("the checkpoint has a classifier for labels [" + list_str(labels.labels()) +
+                      "]; the given label set differs (leave out --labels to keep the checkpoint's)");
+  return labels;
+}
+
+}  // namespace
+
+Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
+                            HfImportReport* report_out) {
+  HfImportReport report;
+  nlohmann::json hf;
+  const layers::TransformerConfig tconfig = read_hf_config(hf_dir, &hf);
+  auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
+  HfTensorGroups groups = group_hf_tensors(read_hf_weights(hf_dir, &report.weights_file), prefix);
+  report.ignored = groups.mlm_head_names;
+  report.ignored.insert(report.ignored.end(), groups.ignored.begin(), groups.ignored.end());
+  for (const auto& n : report.ignored) spdlog::info("convert: ignoring {} (not part of a token classifier)", n);
+  const LabelSet labels = checkpoint_labels(groups, hf, hf_dir, options, report);
 
   double dropout = options.classifier_dropout >= 0 ? options.classifier_dropout
                    : hf.contains("classifier_dropout") && hf["classifier_dropout"].is_number()
@@ -241,52 +323,49 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
   ctx.model_dir = work_dir;
   Tagger tagger = build_tagger(ctx);
 
-  std::vector<std::string> missing, mismatched;
-  torch::NoGradGuard no_grad;
-  std::set<std::string> used;
-  for (auto& p : tagger->named_parameters()) {
-    const std::string& name = p.key();
-    std::string key;
-    const std::map<std::string, torch::Tensor>* source = nullptr;
-    if (starts_with(name, "encoder.")) {
-      key = name.substr(8);
-      source = &encoder_tensors;
-    } else if (starts_with(name, "decoder.classifier.")) {
-      if (report.fresh_classifier) continue;
-      key = name.substr(19);
-      source = &classifier_tensors;
-    } else {
-      throw Error("convert: unexpected model parameter " + name);
-    }
-    std::string hf_name = (source == &encoder_tensors ? prefix : std::string("classifier.")) + key;
-    auto it = source->find(key);
-    if (it == source->end()) {
-      missing.push_back(hf_name + " " + shape_str(p.value()));
-      continue;
-    }
-    used.insert((source == &encoder_tensors ? "e:" : "c:") + key);
-    if (it->second.sizes() != p.value().sizes()) {
-      mismatched.push_back(hf_name + " is " + shape_str(it->second) + ", expected " + shape_str(p.value()));
-      continue;
-    }
-    p.value().copy_(it->second.to(torch::kFloat32));
-    ++report.num_tensors;
-  }
-  for (const auto& [k, t] : encoder_tensors)
-    if (!used.count("e:" + k)) unexpected.push_back(prefix + k);
-  for (const auto& [k, t] : classifier_tensors)
-    if (!used.count("c:" + k)) unexpected.push_back("classifier." + k);
-  if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
-    std::string msg = "tensors do not match a " + tconfig.model_type + " token classifier with this config.json:";
-    if (!missing.empty()) msg += " missing: " + list_str(missing) + ";";
-    if (!unexpected.empty()) msg += " unexpected: " + list_str(unexpected) + ";";
-    if (!mismatched.empty()) msg += " wrong shape: " + list_str(mismatched) + ";";
-    msg.pop_back();
-    throw InputError(report.weights_file, 0, msg);
-  }
+  TensorMatch match;
+  match.unexpected = groups.unexpected;
+  match.copy(tagger->encoder(), "", groups.encoder, prefix);
+  if (!report.fresh_classifier)
+    match.copy(*tagger->decoder().named_children()["classifier"], "", groups.classifier, "classifier.");
+  match.throw_if_any(report.weights_file, "a " + tconfig.model_type + " token classifier with this config.json");
+  report.num_tensors = match.copied;
   tagger->eval();
   if (report_out) *report_out = report;
   return tagger;
+}
+
+MaskedLanguageModel import_hf_masked_lm(const std::string& hf_dir, HfImportReport* report_out) {
+  HfImportReport report;
+  const layers::TransformerConfig tconfig = read_hf_config(hf_dir);
+  const std::string prefix = encoder_of(tconfig.model_type).second;
+  HfTensorGroups groups = group_hf_tensors(read_hf_weights(hf_dir, &report.weights_file), prefix);
+  report.ignored = groups.ignored;
+  for (const auto& [name, tensor] : groups.classifier) report.ignored.push_back("classifier." + name);
+  MaskedLanguageModel model(tconfig);
+  TensorMatch match;
+  match.unexpected = groups.unexpected;
+  match.copy(*model->embeddings, "embeddings.", groups.encoder, prefix);
+  match.copy(*model->encoder, "encoder.", groups.encoder, prefix);
+  // The output projection is tied to the word embeddings: a stored copy must be that matrix (and the bias).
+  auto check_tied = [&](const std::string& key, const std::map<std::string, torch::Tensor>& group,
+                        const std::string& tied_to) {
+    auto it = groups.mlm_head.find(key);
+    if (it == groups.mlm_head.end()) return;
+    auto to = group.find(tied_to);
+    if (to == group.end() || it->second.sizes() != to->second.sizes() || !torch::equal(it->second, to->second))
+      throw InputError(report.weights_file, 0, "the masked-LM decoder's " + key + " is not " + tied_to +
+                                                   " (untied output layers are not supported)");
+    groups.mlm_head.erase(it);
+  };
+  check_tied("decoder.weight", groups.encoder, "embeddings.word_embeddings.weight");
+  check_tied("decoder.bias", groups.mlm_head, "bias");
+  match.copy(*model->head, "", groups.mlm_head, "(masked-LM head) ");
+  match.throw_if_any(report.weights_file, "a " + tconfig.model_type + " masked language model with this config.json");
+  report.num_tensors = match.copied;
+  model->eval();
+  if (report_out) *report_out = report;
+  return model;
 }
 
 HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& model_dir, const HfImportOptions& options) {

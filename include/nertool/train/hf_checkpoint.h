@@ -1,6 +1,6 @@
 #pragma once
-// Conversion between Hugging Face token-classification checkpoints (BERT, RoBERTa, XLM-RoBERTa) and nertool model
-// directories. Tensors map by name: "bert."/"roberta." + X <-> the encoder's X, "classifier.*" <-> the softmax
+// Conversion between Hugging Face checkpoints (BERT, RoBERTa, XLM-RoBERTa) and nertool model directories, and
+// masked language models read from *ForMaskedLM checkpoints. Tensors map by name: "bert."/"roberta." + X <-> the encoder's X, "classifier.*" <-> the softmax
 // decoder's classifier. Variants of real hub files are accepted: LayerNorm `gamma`/`beta`, no position_ids buffer,
 // extra cls.*/lm_head.*/pooler tensors (ignored, logged), and base-model checkpoints without the prefix (the
 // classifier is then initialised fresh for a given label set).
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nertool/io/safetensors.h"
+#include "nertool/models/masked_lm.h"
 #include "nertool/models/tagger.h"
 
 namespace nertool::train {
@@ -34,6 +35,11 @@ io::NamedTensors read_hf_weights(const std::string& hf_dir, std::string* file_us
 // missing, unexpected or mis-shaped tensor.
 models::Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
                             HfImportReport* report = nullptr);
+
+// The masked language model of a BertForMaskedLM / RobertaForMaskedLM checkpoint (config.json + weights), in eval
+// mode. The output weight is tied to the word embeddings whether the file stores it (it must then be the same
+// matrix) or leaves it out. Throws InputError naming every missing, unexpected or mis-shaped tensor.
+models::MaskedLanguageModel import_hf_masked_lm(const std::string& hf_dir, HfImportReport* report = nullptr);
 
 // `nertool convert --from hf HF_DIR --to MODEL_DIR`: writes a nertool model directory (config.json, labels.json,
 // model.pt, transformer.json, tokenizer/, metadata.json), atomically (built beside it, then renamed). MODEL_DIR

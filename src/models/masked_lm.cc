@@ -1,0 +1,41 @@
+#include "nertool/models/masked_lm.h"
+
+#include <torch/torch.h>
+
+#include "nertool/core/error.h"
+
+namespace nertool::models {
+
+MaskedLmHeadImpl::MaskedLmHeadImpl(const layers::TransformerConfig& c) {
+  dense = register_module("dense", torch::nn::Linear(c.hidden_size, c.hidden_size));
+  layer_norm = register_module(
+      "layer_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  bias = register_parameter("bias", torch::zeros({c.vocab_size}));
+}
+
+torch::Tensor MaskedLmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
+  auto h = layer_norm(torch::gelu(dense(hidden)));
+  return torch::matmul(h, word_embeddings.t()) + bias;
+}
+
+MaskedLanguageModelImpl::MaskedLanguageModelImpl(const layers::TransformerConfig& config) : config_(config) {
+  embeddings = register_module("embeddings", layers::TransformerEmbeddings(config));
+  encoder = register_module("encoder", layers::TransformerStack(config));
+  head = register_module("head", MaskedLmHead(config));
+}
+
+torch::Tensor MaskedLanguageModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+  auto hidden = encoder(embeddings(input_ids, attention_mask), attention_mask);
+  return head(hidden, embeddings->word_embeddings->weight);
+}
+
+torch::Tensor MaskedLanguageModelImpl::loss(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                            const torch::Tensor& labels) {
+  if (labels.sizes() != input_ids.sizes()) throw Error("masked LM: labels and input_ids differ in shape");
+  auto hidden = encoder(embeddings(input_ids, attention_mask), attention_mask);
+  const auto predicted = labels.ne(kIgnoredLabel);
+  auto logits = head(hidden.index({predicted}), embeddings->word_embeddings->weight);
+  return torch::nn::functional::cross_entropy(logits, labels.index({predicted}));
+}
+
+}  // namespace nertool::models
