@@ -79,7 +79,8 @@ void freeze_parameters(torch::nn::Module& model, const std::vector<std::string>&
 
 // A resumed run must have the config it started with, but for the keys resumable_difference allows.
 void check_resumable_config(const std::string& run, const json& config) {
-  const json saved = read_json_file(run + "/config.json");
+  // Through the current reader: keys added to nertool after the run started take their defaults, as the run did.
+  const json saved = config_from_json(read_json_file(run + "/config.json"), run + "/config.json").json;
   std::vector<std::string> diffs, blocking;
   diff_json(saved, config, "", diffs);
   for (const auto& d : diffs)

@@ -106,6 +106,21 @@ void expect_resume_equals_uninterrupted(const std::string& device) {
 
 TEST(Trainer, ResumeEqualsUninterrupted) { expect_resume_equals_uninterrupted("cpu"); }
 
+// A run started by an older nertool has no entry for keys added since (train.accumulate_batches came with
+// distributed training): it resumes, the missing key taking its default as the run did.
+TEST(Trainer, ARunFromBeforeANewConfigKeyResumes) {
+  nertool::testing::TempDir dir;
+  auto first = options_for(sample_config({"train.max_epochs=1"}), dir.file("old"));
+  train_model(first);
+  auto saved = read_json_file(dir.file("old/config.json"));
+  saved["train"].erase("accumulate_batches");
+  write_json_file(dir.file("old/config.json"), saved);
+  auto again = options_for(sample_config({"train.max_epochs=2"}), dir.file("old"));
+  again.resume = true;
+  const auto result = train_model(again);
+  EXPECT_EQ(result.epochs_done, 2);
+}
+
 TEST(Trainer, ResumeEqualsUninterruptedOnCuda) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
   expect_resume_equals_uninterrupted("cuda");
