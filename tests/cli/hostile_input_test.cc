@@ -36,6 +36,9 @@ std::string expand(std::string s, const std::string& dir) {
 
 const std::string kGold = "EU B-ORG\nrejects O\n\nPeter B-PER\n";
 const std::string kKeep = "an existing output that must survive\n";
+// A BiLSTM-CNN run on the bundled sample into the case's folder.
+const std::string kTrain = "train --config " + source_path("configs/bilstm_cnn.json") + " --data " +
+                           source_path("data/sample") + " --out {dir}/run";
 
 std::vector<HostileCase> catalog() {
   const std::string nul("EU B-ORG\nrej\0ects O\n", 20);
@@ -146,6 +149,41 @@ std::vector<HostileCase> catalog() {
        "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
            " --out {dir}/run --resume",
        1, {"{dir}/run", "not a nertool run directory"}},
+      // train: every config value and flag checked, before any work when it can be (the effective config)
+      {"config section not an object", {{"c.json", R"({"train": 3})"}}, "train --config {dir}/c.json --out {dir}/run",
+       2, {"{dir}/c.json: train: expected an object, got a number"}},
+      {"config unknown section", {{"c.json", R"({"trian": {}})"}}, "train --config {dir}/c.json --out {dir}/run", 2,
+       {"unknown section 'trian'", "did you mean 'train'"}},
+      {"config lr not a number", {}, kTrain + " --set train.lr=nan", 2, {"train.lr: expected a number"}},
+      {"config betas of one number", {}, kTrain + " --set train.betas=[0.9]", 2,
+       {"train.betas: must be two numbers in [0, 1)"}},
+      {"config two batching modes", {}, kTrain + " --set train.batch_sentences=8", 2, {"exactly one batching mode"}},
+      {"config warmup ratio of one", {}, kTrain + " --set train.warmup_ratio=1", 2, {"train.warmup_ratio: must be in [0, 1)"}},
+      {"config unknown optimizer", {}, kTrain + " --set train.optimizer=adagrad", 2,
+       {"train.optimizer: must be one of nadam, adam, adamw, sgd"}},
+      {"config unknown precision", {}, kTrain + " --set train.precision=fp16", 2, {"train.precision: must be fp32 or bf16"}},
+      {"config unknown schedule", {}, kTrain + " --set train.schedule=cosine", 2, {"train.schedule"}},
+      {"config unknown device", {}, kTrain + " --set train.device=tpu", 2, {"unknown device 'tpu'"}},
+      {"config accumulate zero batches", {}, kTrain + " --set train.accumulate_batches=0", 2,
+       {"train.accumulate_batches: must be >= 1"}},
+      {"override without a value", {}, kTrain + " --set train.lr", 2, {"--set 'train.lr': expected key.path=value"}},
+      {"override into a number", {}, kTrain + " --set train.lr.x=1", 2, {"'lr' is a number, not an object"}},
+      {"freeze prefix naming nothing", {}, kTrain + " --set 'train.freeze=[\"nothing.\"]'", 2,
+       {"train.freeze: 'nothing.' names no parameter"}},
+      {"labels of another tag scheme", {}, kTrain + " --set data.tag_scheme=IOBES", 2,
+       {"train.txt:3: labels are not valid IOBES", "set data.tag_scheme"}},
+      {"token column beyond the file's", {}, kTrain + " --set data.token_column=5", 2,
+       {"train.txt:3: too few columns"}},
+      {"unknown decoder", {}, kTrain + " --set model.decoder=nosuch", 2, {"unknown decoder 'nosuch'", "model.decoder"}},
+      {"negative hidden size", {}, kTrain + " --set model.bilstm_cnn.hidden_size=-3", 2,
+       {"model.bilstm_cnn.hidden_size = -3: must be >= 1"}},
+      {"no workers", {}, kTrain + " --nproc 0", 2, {"--nproc"}},
+      {"no distributed timeout", {}, kTrain + " --dist-timeout 0", 2, {"--dist-timeout"}},
+      // convert and eval flags
+      {"convert to an unknown scheme", {{"in.txt", kGold}},
+       "convert --scheme IOBX --input {dir}/in.txt --output {dir}/out.txt", 2, {"unknown tag scheme \"IOBX\""}},
+      {"eval taxonomy missing", {{"g.txt", kGold}},
+       "eval --gold {dir}/g.txt --pred {dir}/g.txt --taxonomy {dir}/nothere.json", 1, {"{dir}/nothere.json"}},
       // Hugging Face checkpoints (convert --from hf)
       {"HF config.json with a string size", {{"hf/config.json", R"({"model_type": "bert", "vocab_size": "9"})"}},
        "convert --from hf {dir}/hf --to {dir}/model", 2,
