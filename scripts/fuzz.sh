@@ -28,6 +28,7 @@ cmake --build "$BUILD" -j "$JOBS" >/dev/null
 # Leak checks need ptrace-like privileges that some CI containers lack: exploration runs have them, --ci does not.
 LEAKS=$(( CI ? 0 : 1 ))
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=$LEAKS:allocator_may_return_null=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/fuzz/lsan_libtorch.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 printf '%-16s %12s %8s %10s %8s  %s\n' target executions seconds "exec/s" corpus result

@@ -30,6 +30,7 @@ struct TrainFlags {
   std::string seed;  // text, checked as train.seed is: CLI11 would clamp a number beyond int64 without a word
   bool resume = false;
   bool dump_config = false;
+  bool config_keys = false;
   std::string init;
   int nproc = 0;
   int dist_timeout = 1800;
@@ -86,6 +87,10 @@ std::unique_ptr<nertool::train::Communicator> join_workers(const TrainFlags& f) 
 
 int run_train(const TrainFlags& f) {
   using namespace nertool;
+  if (f.config_keys) {
+    std::cout << train::config_keys_markdown();
+    return 0;
+  }
   std::string config_path = f.config;
   if (config_path.empty()) {
     if (f.resume && !f.out.empty()) config_path = f.out + "/config.json";
@@ -145,6 +150,8 @@ nertool::cli::Action setup(CLI::App& app) {
                "Continue the interrupted run in --out from its checkpoint; ends with exactly the weights of an "
                "uninterrupted run (same seed, CPU). train.max_epochs and train.patience may be raised");
   app.add_flag("--dump-config", f->dump_config, "Print the effective config (defaults and overrides applied) and exit");
+  app.add_flag("--config-keys", f->config_keys,
+               "Print every data and train key (type, default, rule, meaning) as a Markdown table and exit");
   app.add_option("--init", f->init,
                  "Start from the weights of another run or converted model directory (tensors matched by name "
                  "and shape; others keep their initialisation)");

@@ -44,6 +44,22 @@ static_assert(sizeof(uint64_t) == 8, "uint64_t");
 
 }  // namespace
 
+namespace {
+// The integers of a JSON array; anything else (a float such as 4.4e23, which would not convert) is `error()`.
+template <class T, class MakeError>
+std::vector<T> whole_numbers(const nlohmann::json& array, MakeError error) {
+  if (!array.is_array()) throw error();
+  std::vector<T> out;
+  for (const auto& v : array) {
+    const bool fits = std::is_signed<T>::value ? v.is_number_integer() && (!v.is_number_unsigned() || v.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX))
+                                               : v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+    if (!fits) throw error();
+    out.push_back(v.get<T>());
+  }
+  return out;
+}
+}  // namespace
+
 NamedTensors parse_safetensors(const std::string& bytes, const std::string& name) {
   auto fail = [&](const std::string& problem) { return InputError(name, 0, "safetensors: " + problem); };
   if (bytes.size() < 8) throw fail("file is " + std::to_string(bytes.size()) + " bytes, shorter than the 8-byte header length");
@@ -78,8 +94,13 @@ NamedTensors parse_safetensors(const std::string& bytes, const std::string& name
       std::string dt = value.at("dtype").get<std::string>();
       e.dtype = find_dtype(dt);
       if (!e.dtype) throw fail("tensor '" + key + "' has unsupported dtype '" + dt + "'");
-      e.shape = value.at("shape").get<std::vector<int64_t>>();
-      auto off = value.at("data_offsets").get<std::vector<uint64_t>>();
+      const std::string tensor = key;  // structured bindings cannot be captured in C++17
+      e.shape = whole_numbers<int64_t>(value.at("shape"), [&] {
+        return fail("tensor '" + tensor + "' shape must be an array of whole numbers");
+      });
+      auto off = whole_numbers<uint64_t>(value.at("data_offsets"), [&] {
+        return fail("tensor '" + tensor + "' data_offsets must be an array of whole numbers");
+      });
       if (off.size() != 2) throw fail("tensor '" + key + "' data_offsets must hold 2 numbers");
       e.begin = off[0];
       e.end = off[1];
@@ -89,8 +110,12 @@ NamedTensors parse_safetensors(const std::string& bytes, const std::string& name
     uint64_t numel = 1;
     for (int64_t d : e.shape) {
       if (d < 0) throw fail("tensor '" + key + "' has a negative dimension");
+      if (d != 0 && numel > UINT64_MAX / static_cast<uint64_t>(d))
+        throw fail("tensor '" + key + "' has a shape whose element count overflows 64 bits");
       numel *= static_cast<uint64_t>(d);
     }
+    if (numel > UINT64_MAX / static_cast<uint64_t>(e.dtype->size))
+      throw fail("tensor '" + key + "' has a shape whose byte count overflows 64 bits");
     if (e.end < e.begin || e.end > data_size)
       throw fail("tensor '" + key + "' data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
                  "] lie outside the " + std::to_string(data_size) + " data bytes");

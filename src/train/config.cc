@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "nertool/core/atomic_file.h"
@@ -14,44 +15,6 @@
 namespace nertool::train {
 
 using nlohmann::json;
-
-json default_config_json() {
-  DataConfig d;
-  TrainConfig t;
-  return json{{"data",
-               {{"train", d.train},
-                {"valid", d.valid},
-                {"test", d.test},
-                {"token_column", d.token_column},
-                {"label_column", d.label_column},
-                {"tag_scheme", d.tag_scheme}}},
-              {"model", json::object()},
-              {"train",
-               {{"optimizer", t.optimizer},
-                {"lr", t.lr},
-                {"betas", t.betas},
-                {"eps", t.eps},
-                {"weight_decay", t.weight_decay},
-                {"weight_decay_exclude", t.weight_decay_exclude},
-                {"freeze", t.freeze},
-                {"momentum_decay", t.momentum_decay},
-                {"momentum", t.momentum},
-                {"warmup_steps", t.warmup_steps},
-                {"warmup_ratio", t.warmup_ratio},
-                {"schedule", t.schedule},
-                {"precision", t.precision},
-                {"max_epochs", t.max_epochs},
-                {"patience", t.patience},
-                {"batch_tokens", t.batch_tokens},
-                {"batch_sentences", t.batch_sentences},
-                {"accumulate_batches", t.accumulate_batches},
-                {"eval_batch_sentences", t.eval_batch_sentences},
-                {"clip_norm", t.clip_norm},
-                {"seed", t.seed},
-                {"device", t.device},
-                {"num_threads", t.num_threads},
-                {"log_percent", t.log_percent}}}};
-}
 
 std::string closest_key(const std::string& key, const std::vector<std::string>& candidates) {
   std::string best;
@@ -176,7 +139,175 @@ json merged_section(const json& user, const json& defaults, const std::string& n
   return out;
 }
 
+// One declaration per key of the data and train sections: its name, the member its value goes to, the rule the
+// value must follow and what it means. Defaults are the members' initializers in config.h. Validation, the
+// defaults every config is completed with, --dump-config and `nertool train --config-keys` (docs/configuration.md)
+// all come from these two tables.
+template <class Section>
+struct Key {
+  std::string name, type, rule, help;
+  std::function<json(const Section&)> get;
+  std::function<void(const SectionReader&, Section&)> read;  // the typed read and the rule
+};
+
+template <class T> struct KeyType;
+template <> struct KeyType<std::string> {
+  static constexpr const char* name = "string";
+  static std::string read(const SectionReader& r, const std::string& k) { return r.str(k); }
+};
+template <> struct KeyType<double> {
+  static constexpr const char* name = "number";
+  static double read(const SectionReader& r, const std::string& k) { return r.number(k); }
+};
+template <> struct KeyType<int> {
+  static constexpr const char* name = "integer (32-bit)";
+  static int read(const SectionReader& r, const std::string& k) { return r.int32(k); }
+};
+template <> struct KeyType<int64_t> {
+  static constexpr const char* name = "integer";
+  static int64_t read(const SectionReader& r, const std::string& k) { return r.integer(k); }
+};
+template <> struct KeyType<uint64_t> {
+  static constexpr const char* name = "integer";
+  static uint64_t read(const SectionReader& r, const std::string& k) {
+    const int64_t x = r.integer(k);
+    r.check(x >= 0, k, "0 to 2^63-1");
+    return static_cast<uint64_t>(x);
+  }
+};
+template <> struct KeyType<std::vector<std::string>> {
+  static constexpr const char* name = "array of strings";
+  static std::vector<std::string> read(const SectionReader& r, const std::string& k) { return r.strings(k); }
+};
+template <> struct KeyType<std::vector<double>> {
+  static constexpr const char* name = "array of numbers";
+  static std::vector<double> read(const SectionReader& r, const std::string& k) { return r.numbers(k); }
+};
+
+// `ok` checks the value; `rule` says what it must be ("" and no `ok`: any value of the type).
+template <class Section, class T>
+Key<Section> key(const char* name, T Section::*member, const char* help, const char* rule = "",
+                 std::function<bool(const T&)> ok = nullptr) {
+  Key<Section> k{name, KeyType<T>::name, rule, help, nullptr, nullptr};
+  k.get = [member](const Section& s) { return json(s.*member); };
+  k.read = [member, ok, name = std::string(name), rule = std::string(rule)](const SectionReader& r, Section& s) {
+    s.*member = KeyType<T>::read(r, name);
+    if (ok) r.check(ok(s.*member), name, rule);
+  };
+  return k;
+}
+
+template <class T>
+std::function<bool(const T&)> one_of(std::set<T> allowed) {
+  return [allowed](const T& v) { return allowed.count(v) > 0; };
+}
+
+const std::vector<Key<DataConfig>>& data_keys() {
+  using D = DataConfig;
+  auto file = [](const std::string& f) { return !f.empty(); };
+  static const std::vector<Key<D>> keys = {
+      key("train", &D::train, "training file, relative to --data (absolute paths allowed)", "a file name",
+          std::function<bool(const std::string&)>(file)),
+      key("valid", &D::valid, "development file: scored after every epoch, picks the best epoch", "a file name",
+          std::function<bool(const std::string&)>(file)),
+      key("test", &D::test, "optional test file, scored after every epoch for the record (\"\": none)"),
+      key("token_column", &D::token_column, "column of the tokens, 0-based; negative counts from the end"),
+      key("label_column", &D::label_column, "column of the labels, 0-based; negative counts from the end"),
+      key("tag_scheme", &D::tag_scheme, "the label column's tag scheme (auto: detected from the training file)",
+          "one of auto, IOB1, IOB2, IOE1, IOE2, IOBES, BILOU", std::function<bool(const std::string&)>([](const std::string& v) {
+            std::string upper = v;
+            for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            static const std::set<std::string> schemes = {"IOB1", "IOB2", "BIO", "IOE1", "IOE2", "IOBES", "BIOES", "BILOU"};
+            return v == "auto" || schemes.count(upper) > 0;
+          })),
+  };
+  return keys;
+}
+
+const std::vector<Key<TrainConfig>>& train_keys() {
+  using T = TrainConfig;
+  auto positive = [](double v) { return v > 0; };
+  auto non_negative = [](double v) { return v >= 0; };
+  auto unit = [](double v) { return v >= 0 && v < 1; };
+  using NumberRule = std::function<bool(const double&)>;
+  static const std::vector<Key<T>> keys = {
+      key("optimizer", &T::optimizer, "nadam (the seed's), adam (L2 decay in the gradient), adamw, sgd",
+          "one of nadam, adam, adamw, sgd", one_of<std::string>({"nadam", "adam", "adamw", "sgd"})),
+      key("lr", &T::lr, "learning rate (the peak one under a schedule)", "> 0", NumberRule(positive)),
+      key("betas", &T::betas, "Adam-family moment decay rates", "two numbers in [0, 1)",
+          std::function<bool(const std::vector<double>&)>([](const std::vector<double>& b) {
+            return b.size() == 2 && b[0] >= 0 && b[0] < 1 && b[1] >= 0 && b[1] < 1;
+          })),
+      key("eps", &T::eps, "Adam-family epsilon", ">= 0", NumberRule(non_negative)),
+      key("weight_decay", &T::weight_decay, "weight decay (decoupled for adamw)", ">= 0", NumberRule(non_negative)),
+      key("weight_decay_exclude", &T::weight_decay_exclude,
+          "parameter-name patterns without decay: substrings, or globs with * ? ["),
+      key("freeze", &T::freeze, "parameter-name prefixes kept fixed (e.g. \"encoder.\"); each must name one"),
+      key("momentum_decay", &T::momentum_decay, "NAdam's momentum decay (psi)", ">= 0", NumberRule(non_negative)),
+      key("momentum", &T::momentum, "SGD momentum", "in [0, 1)", NumberRule(unit)),
+      key("warmup_steps", &T::warmup_steps, "steps of linear warm-up from 0", ">= 0",
+          std::function<bool(const int64_t&)>([](int64_t v) { return v >= 0; })),
+      key("warmup_ratio", &T::warmup_ratio, "warm-up as a fraction of all steps, when warmup_steps is 0", "in [0, 1)",
+          NumberRule(unit)),
+      key("schedule", &T::schedule, "learning rate after warm-up: constant, or linear decay to 0 at the last step",
+          "constant or linear", one_of<std::string>({"constant", "linear"})),
+      key("precision", &T::precision, "fp32, or bf16 autocast for the encoder (CPUs with AVX512-BF16, GPUs)",
+          "fp32 or bf16", one_of<std::string>({"fp32", "bf16"})),
+      key("max_epochs", &T::max_epochs, "epochs to train at most", ">= 1",
+          std::function<bool(const int&)>([](int v) { return v >= 1; })),
+      key("patience", &T::patience, "epochs without a dev improvement before stopping; 0: never stop early",
+          ">= 0 (0 disables early stopping)", std::function<bool(const int&)>([](int v) { return v >= 0; })),
+      key("batch_tokens", &T::batch_tokens, "token budget per batch (length-bucketed); exclusive with batch_sentences",
+          ">= 0", std::function<bool(const int64_t&)>([](int64_t v) { return v >= 0; })),
+      key("batch_sentences", &T::batch_sentences, "sentences per batch (shuffled); exclusive with batch_tokens",
+          ">= 0", std::function<bool(const int64_t&)>([](int64_t v) { return v >= 0; })),
+      key("accumulate_batches", &T::accumulate_batches,
+          "batches per optimizer step and worker, their gradients averaged", ">= 1",
+          std::function<bool(const int&)>([](int v) { return v >= 1; })),
+      key("eval_batch_sentences", &T::eval_batch_sentences, "sentences per batch when scoring dev and test", ">= 1",
+          std::function<bool(const int64_t&)>([](int64_t v) { return v >= 1; })),
+      key("clip_norm", &T::clip_norm, "largest global gradient L2 norm; 0: no clipping", ">= 0 (0 disables clipping)",
+          NumberRule(non_negative)),
+      key("seed", &T::seed, "seed of initialisation, dropout and batch order (same seed, same run on CPU)",
+          "0 to 2^63-1"),
+      key("device", &T::device, "auto (CUDA when available), cpu, cuda or cuda:N"),
+      key("num_threads", &T::num_threads, "CPU threads for LibTorch and OpenBLAS; 0: LibTorch's default",
+          ">= 0 (0: LibTorch's default)", std::function<bool(const int&)>([](int v) { return v >= 0; })),
+      key("log_percent", &T::log_percent, "without a terminal: one progress line per this many percent of an epoch",
+          "in [1, 100]", std::function<bool(const int&)>([](int v) { return v >= 1 && v <= 100; })),
+  };
+  return keys;
+}
+
+template <class Section>
+json section_json(const std::vector<Key<Section>>& keys, const Section& values) {
+  json out = json::object();
+  for (const auto& k : keys) out[k.name] = k.get(values);
+  return out;
+}
+
+template <class Section>
+void append_key_rows(std::string& out, const char* section, const std::vector<Key<Section>>& keys) {
+  const Section defaults{};
+  for (const auto& k : keys)
+    out += "| `" + std::string(section) + "." + k.name + "` | " + k.type + " | `" + k.get(defaults).dump() + "` | " +
+           (k.rule.empty() ? "-" : k.rule) + " | " + k.help + " |\n";
+}
+
 }  // namespace
+
+json default_config_json() {
+  return json{{"data", section_json(data_keys(), DataConfig{})},
+              {"model", json::object()},
+              {"train", section_json(train_keys(), TrainConfig{})}};
+}
+
+std::string config_keys_markdown() {
+  std::string out = "| key | type | default | rule | meaning |\n|---|---|---|---|---|\n";
+  append_key_rows(out, "data", data_keys());
+  append_key_rows(out, "train", train_keys());
+  return out;
+}
 
 Config config_from_json(const json& user, const std::string& source) {
   if (!user.is_object()) throw ConfigError(source + ": a config must be a JSON object");
@@ -216,74 +347,14 @@ Config config_from_json(const json& user, const std::string& source) {
   effective["model"] = c.model;
 
   SectionReader d(effective["data"], "data", source);
-  c.data.train = d.str("train");
-  c.data.valid = d.str("valid");
-  c.data.test = d.str("test");
-  d.check(!c.data.train.empty(), "train", "a file name");
-  d.check(!c.data.valid.empty(), "valid", "a file name");
-  c.data.token_column = d.int32("token_column");
-  c.data.label_column = d.int32("label_column");
-  c.data.tag_scheme = d.str("tag_scheme");
-  static const std::set<std::string> schemes = {"auto", "IOB1", "IOB2", "BIO", "IOE1", "IOE2", "IOBES", "BIOES", "BILOU"};
-  std::string upper = c.data.tag_scheme;
-  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  d.check(schemes.count(upper) || c.data.tag_scheme == "auto", "tag_scheme",
-          "one of auto, IOB1, IOB2, IOE1, IOE2, IOBES, BILOU");
-
+  for (const auto& k : data_keys()) k.read(d, c.data);
   SectionReader t(effective["train"], "train", source);
-  auto& tc = c.train;
-  tc.optimizer = t.str("optimizer");
-  t.check(tc.optimizer == "nadam" || tc.optimizer == "adam" || tc.optimizer == "adamw" || tc.optimizer == "sgd",
-          "optimizer", "one of nadam, adam, adamw, sgd");
-  tc.lr = t.number("lr");
-  t.check(tc.lr > 0, "lr", "> 0");
-  tc.betas = t.numbers("betas");
-  t.check(tc.betas.size() == 2 && tc.betas[0] >= 0 && tc.betas[0] < 1 && tc.betas[1] >= 0 && tc.betas[1] < 1,
-          "betas", "two numbers in [0, 1)");
-  tc.eps = t.number("eps");
-  t.check(tc.eps >= 0, "eps", ">= 0");
-  tc.weight_decay = t.number("weight_decay");
-  t.check(tc.weight_decay >= 0, "weight_decay", ">= 0");
-  tc.weight_decay_exclude = t.strings("weight_decay_exclude");
-  tc.freeze = t.strings("freeze");
-  tc.momentum_decay = t.number("momentum_decay");
-  t.check(tc.momentum_decay >= 0, "momentum_decay", ">= 0");
-  tc.momentum = t.number("momentum");
-  t.check(tc.momentum >= 0 && tc.momentum < 1, "momentum", "in [0, 1)");
-  tc.warmup_steps = t.integer("warmup_steps");
-  t.check(tc.warmup_steps >= 0, "warmup_steps", ">= 0");
-  tc.warmup_ratio = t.number("warmup_ratio");
-  t.check(tc.warmup_ratio >= 0 && tc.warmup_ratio < 1, "warmup_ratio", "in [0, 1)");
-  t.check(tc.warmup_steps == 0 || tc.warmup_ratio == 0, "warmup_ratio", "0 when train.warmup_steps is set");
-  tc.schedule = t.str("schedule");
-  t.check(tc.schedule == "constant" || tc.schedule == "linear", "schedule", "constant or linear");
-  tc.precision = t.str("precision");
-  t.check(tc.precision == "fp32" || tc.precision == "bf16", "precision", "fp32 or bf16");
-  tc.max_epochs = t.int32("max_epochs");
-  t.check(tc.max_epochs >= 1, "max_epochs", ">= 1");
-  tc.patience = t.int32("patience");
-  t.check(tc.patience >= 0, "patience", ">= 0 (0 disables early stopping)");
-  tc.batch_tokens = t.integer("batch_tokens");
-  tc.batch_sentences = t.integer("batch_sentences");
-  t.check(tc.batch_tokens >= 0, "batch_tokens", ">= 0");
-  t.check(tc.batch_sentences >= 0, "batch_sentences", ">= 0");
+  for (const auto& k : train_keys()) k.read(t, c.train);
+  // Rules between keys.
+  t.check(c.train.warmup_steps == 0 || c.train.warmup_ratio == 0, "warmup_ratio", "0 when train.warmup_steps is set");
   // Both 0 is allowed here (a converted model's config never trains); train_model asks for one.
-  t.check(tc.batch_tokens == 0 || tc.batch_sentences == 0, "batch_tokens",
+  t.check(c.train.batch_tokens == 0 || c.train.batch_sentences == 0, "batch_tokens",
           "0 when train.batch_sentences is set (exactly one batching mode)");
-  tc.accumulate_batches = t.int32("accumulate_batches");
-  t.check(tc.accumulate_batches >= 1, "accumulate_batches", ">= 1");
-  tc.eval_batch_sentences = t.integer("eval_batch_sentences");
-  t.check(tc.eval_batch_sentences >= 1, "eval_batch_sentences", ">= 1");
-  tc.clip_norm = t.number("clip_norm");
-  t.check(tc.clip_norm >= 0, "clip_norm", ">= 0 (0 disables clipping)");
-  int64_t seed = t.integer("seed");
-  t.check(seed >= 0, "seed", ">= 0");
-  tc.seed = static_cast<uint64_t>(seed);
-  tc.device = t.str("device");
-  tc.num_threads = t.int32("num_threads");
-  t.check(tc.num_threads >= 0, "num_threads", ">= 0 (0: LibTorch's default)");
-  tc.log_percent = t.int32("log_percent");
-  t.check(tc.log_percent >= 1 && tc.log_percent <= 100, "log_percent", "in [1, 100]");
   c.json = effective;
   return c;
 }

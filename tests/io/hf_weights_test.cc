@@ -108,6 +108,22 @@ TEST(Safetensors, RejectsMalformedFilesNamingTheProblem) {
                 .find("overlap"),
             std::string::npos);
   EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[2]}})", 8)).find("'a'"), std::string::npos);
+  // Found by fuzzing (fuzz/torch/fuzz_safetensors.cc): a float where a whole number belongs (converting 4.4e23
+  // to an integer is undefined behaviour), and a shape whose element count wraps around 64 bits to match 0 bytes.
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[4.44444e23],"data_offsets":[0,8]}})", 8))
+                .find("shape must be an array of whole numbers"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8.5]}})", 8))
+                .find("data_offsets must be an array of whole numbers"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,8]}})", 8)).find("negative"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0))
+                .find("overflows 64 bits"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_header(R"({"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", 0))
+                .find("byte count overflows 64 bits"),
+            std::string::npos);
   auto ok = parse_safetensors(with_header(R"({"__metadata__":{"format":"pt"},"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}})", 8), "x");
   ASSERT_EQ(ok.size(), 1u);
   EXPECT_EQ(ok[0].second.item<int64_t>(), 0);

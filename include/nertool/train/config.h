@@ -57,6 +57,10 @@ struct Config {
 // The defaults of "data" and "train" as JSON.
 nlohmann::json default_config_json();
 
+// Every key of "data" and "train" as a Markdown table: key, type, default, rule, meaning (`nertool train
+// --config-keys`; docs/configuration.md holds its output).
+std::string config_keys_markdown();
+
 // Parses and validates a complete config JSON (missing data/train keys take defaults). `source` names it in
 // errors. Throws ConfigError naming the key: unknown keys (with the closest known one), wrong types, bad values.
 Config config_from_json(const nlohmann::json& json, const std::string& source = "config");
