@@ -1,5 +1,6 @@
 // cmake --install: the installed programs run from their own folder (the front end starts the installed
-// nertool-torch, the tokenizer loads the installed SentencePiece module), and the configs come along.
+// nertool-torch, the tokenizer loads the installed SentencePiece module), train, predict and eval work from there,
+// and the configs come along.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -31,6 +32,21 @@ TEST(Install, InstalledProgramsRunFromTheirOwnFolder) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("process groups"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find(prefix + "/bin/nertool-torch"), std::string::npos) << "the installed front end started another";
+
+  // The main job from the installed tree: train (the installed config), predict and eval.
+  const std::string bin = prefix + "/bin/nertool";
+  r = run_shell(bin + " train --config " + prefix + "/share/nertool/configs/bilstm_cnn.json --data " +
+                    source_path("data/sample") + " --out " + dir.file("run") +
+                    " --set train.max_epochs=1 --set train.num_threads=1 --set model.bilstm_cnn.hidden_size=16",
+                dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_shell(bin + " predict --model " + dir.file("run") + " --input " + source_path("data/sample/test.txt") +
+                    " --output " + dir.file("pred.txt"),
+                dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = run_shell(bin + " eval --gold " + source_path("data/sample/test.txt") + " --pred " + dir.file("pred.txt"), dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("micro avg"), std::string::npos) << r.out;
 
   if (!fs::exists(shared_path("fixtures/hf-tiny/xlm-roberta/sentencepiece.bpe.model")))
     GTEST_SKIP() << "shared fixtures not found: the SentencePiece check needs fixtures/hf-tiny/xlm-roberta";
