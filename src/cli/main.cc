@@ -9,6 +9,8 @@
 #include "nertool/train/distributed.h"
 #endif
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -21,6 +23,7 @@
 #include "nertool/core/error.h"
 #include "nertool/core/huge_page_heap.h"
 #include "nertool/core/logging.h"
+#include "nertool/core/runtime_environment.h"
 
 namespace nertool::cli {
 
@@ -109,6 +112,14 @@ static int check_stdout(int status) {
 
 int main(int argc, char** argv) {
   nertool::cli::remember_command_line(argc, argv);
+#if NERTOOL_CLI_TORCH
+  // Started directly rather than through `nertool`: give this program the same malloc settings, which glibc reads
+  // only at start-up, by starting it again with them (once: afterwards they are set). If that fails, run as is.
+  if (!nertool::runtime_environment().empty()) {
+    nertool::export_runtime_environment();
+    ::execv("/proc/self/exe", argv);
+  }
+#endif
 #if !NERTOOL_CLI_TORCH
   // Scoring and conversion parse whole files into small strings (core/huge_page_heap.h). Not in nertool-torch:
   // its large tensors are better served by malloc's own mmap threshold.

@@ -263,7 +263,11 @@ void build_model(const TrainOptions& options, Communicator& workers, Session& s,
     if (scratch) s.tagger = build_run_tagger(options, s, true, scratch->path());
   }
   freeze_parameters(*s.tagger, tc.freeze);
-  s.device = resolve_device(tc.device);
+  try {
+    s.device = resolve_device(tc.device);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("train.device: ") + e.what());  // name the key, as every config error does
+  }
   s.tagger->to(s.device);
   broadcast_module(workers, *s.tagger);
   s.optimizer = make_optimizer(*s.tagger, tc);

@@ -114,6 +114,21 @@ TEST(FrontEnd, HandsTheRuntimeEnvironmentToTheCompanion) {
   EXPECT_EQ(r.out, "");
 }
 
+// `nertool-torch` started directly gives itself the same settings: `env` then has nothing left to set, where
+// `nertool` (which only hands them on) lists them.
+TEST(FrontEnd, NertoolTorchStartedDirectlyAppliesTheRuntimeEnvironment) {
+  TempDir dir;
+  const std::string clean = "env -u GLIBC_TUNABLES -u NERTOOL_TUNE_ENVIRONMENT ";
+  CliResult front = run_shell(clean + nertool_binary() + " env", dir);
+  ASSERT_EQ(front.status, 0) << front.err;
+  EXPECT_EQ(front.out.rfind("GLIBC_TUNABLES=", 0), 0u) << front.out;
+  CliResult direct = run_shell(clean + nertool::testing::torch_front_end_binary() + " env", dir);
+  ASSERT_EQ(direct.status, 0) << direct.err;
+  EXPECT_EQ(direct.out, "") << "nertool-torch did not apply the settings to itself";
+  CliResult off = run_shell(clean + "NERTOOL_TUNE_ENVIRONMENT=0 " + nertool::testing::torch_front_end_binary() + " env", dir);
+  EXPECT_EQ(off.out, "");
+}
+
 // Scoring files never leaves `nertool`: with a companion that would fail, eval still prints its report.
 TEST(FrontEnd, FileScoringAndSchemeConversionStayInNertool) {
   TempDir dir;

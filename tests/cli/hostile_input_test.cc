@@ -163,7 +163,7 @@ std::vector<HostileCase> catalog() {
        {"train.optimizer: must be one of nadam, adam, adamw, sgd"}},
       {"config unknown precision", {}, kTrain + " --set train.precision=fp16", 2, {"train.precision: must be fp32 or bf16"}},
       {"config unknown schedule", {}, kTrain + " --set train.schedule=cosine", 2, {"train.schedule"}},
-      {"config unknown device", {}, kTrain + " --set train.device=tpu", 2, {"unknown device 'tpu'"}},
+      {"config unknown device", {}, kTrain + " --set train.device=tpu", 2, {"train.device: unknown device 'tpu'"}},
       {"config accumulate zero batches", {}, kTrain + " --set train.accumulate_batches=0", 2,
        {"train.accumulate_batches: must be >= 1"}},
       {"override without a value", {}, kTrain + " --set train.lr", 2, {"--set 'train.lr': expected key.path=value"}},
