@@ -4,9 +4,10 @@
 # installed, else a date +%s%N loop), and the same scoring in nertool-torch for comparison. Builds nertool into ${BUILD_DIR:-build} first when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 BUILD_DIR=${BUILD_DIR:-build}
 RUNS=${RUNS:-15}
-SHARED=${NERTOOL_SHARED_DIR:-../shared}
+SHARED=$(shared_dir)
 GOLD=${GOLD:-$SHARED/data/conll2003/test.txt}
 [ -f "$GOLD" ] || { echo "bench_eval: $GOLD not found (set GOLD or NERTOOL_SHARED_DIR)" >&2; exit 1; }
 if [ ! -x "$BUILD_DIR/nertool" ]; then

@@ -20,10 +20,11 @@
 # --precision bf16 runs both sides under bfloat16 autocast (nertool predict --precision bf16, torch.autocast).
 #
 # Usage: scripts/bench_infer.sh [--threads N] [--batch B] [--base-limit N] [--skip-base] [--precision fp32|bf16]
-# Env: PYTHON (default /usr/bin/python3), NERTOOL (default build/nertool), SHARED (default ../shared), WORK (default: a temp dir)
+# Env: PYTHON (default /usr/bin/python3), NERTOOL and NERTOOL_SHARED_DIR (scripts/lib.sh), SHARED (the shared folder, overriding NERTOOL_SHARED_DIR), WORK (default: a temp dir)
 set -euo pipefail
-NERTOOL=${NERTOOL:-build/nertool}
-SHARED=${SHARED:-../shared}
+. "$(dirname "$0")/lib.sh"
+NERTOOL=$(nertool_binary)
+SHARED=${SHARED:-$(shared_dir)}
 PYTHON=${PYTHON:-/usr/bin/python3}  # Debian's python3 has python3-torch
 THREADS=1
 BATCH=32

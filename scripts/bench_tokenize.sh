@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Tokenizer throughput of `nertool tokenize` on CoNLL-2003 test (words/s and subwords/s, tokenizer loading
 # included), for bert-base-cased (WordPiece) and roberta-base (byte-level BPE).
-# usage: scripts/bench_tokenize.sh [NERTOOL_BINARY] [SHARED_DIR]
+# usage: scripts/bench_tokenize.sh [NERTOOL_BINARY] [SHARED_DIR]  (defaults: scripts/lib.sh's)
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-$here/build/nertool}"
-shared="${2:-$here/../shared}"
+. "$(dirname "$0")/lib.sh"
+bin="${1:-$(nertool_binary)}"
+shared="${2:-$(shared_dir)}"
 input="$shared/data/conll2003/test.txt"
 [ -x "$bin" ] || { echo "nertool binary not found: $bin (build it or pass its path)" >&2; exit 1; }
 [ -f "$input" ] || { echo "CoNLL-2003 test not found: $input" >&2; exit 1; }

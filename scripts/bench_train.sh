@@ -23,8 +23,8 @@
 # implementations with the allocator held equal.
 # Environment: NERTOOL (binary; default build/nertool, else build-*/nertool), PYTHON (default: the first of python3, /usr/bin/python3 that imports torch).
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA="$ROOT/../shared/data/conll2003" N=2000 M=2000 THREADS=1 EPOCHS=1 PRECISION=fp32
+. "$(dirname "$0")/lib.sh"  # sets ROOT
+DATA="$(shared_dir)/data/conll2003" N=2000 M=2000 THREADS=1 EPOCHS=1 PRECISION=fp32
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --data) DATA=$2; shift 2 ;;
@@ -37,11 +37,7 @@ while [[ $# -gt 0 ]]; do
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-NERTOOL=${NERTOOL:-}
-if [[ -z $NERTOOL ]]; then
-  for cand in "$ROOT/build/nertool" "$ROOT"/build-*/nertool; do [[ -x $cand ]] && { NERTOOL=$cand; break; }; done
-fi
-[[ -x ${NERTOOL:-} ]] || { echo "error: nertool binary not found (build it, or set NERTOOL)" >&2; exit 1; }
+NERTOOL=$(nertool_binary)
 PYTHON=${PYTHON:-}
 if [[ -z $PYTHON ]]; then  # the first Python that has torch (Debian's python3-torch lives in /usr/bin/python3)
   for cand in python3 /usr/bin/python3; do "$cand" -c 'import torch' 2>/dev/null && { PYTHON=$cand; break; }; done
