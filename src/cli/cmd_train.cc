@@ -7,13 +7,9 @@
 #include "command.h"
 #include "torch_front_end.h"
 #if NERTOOL_CLI_TORCH
-#include <stdlib.h>
-
 #include <filesystem>
-#include <thread>
 
 #include "nertool/core/error.h"
-#include "nertool/core/worker_supervisor.h"
 #include "nertool/train/config.h"
 #include "nertool/train/distributed.h"
 #include "nertool/train/run_dir.h"
@@ -49,25 +45,9 @@ std::vector<std::string> worker_command_line() {
   return out;
 }
 
-// --nproc N: N local workers meeting through a FileStore, watched as one job (as torchrun --nproc-per-node would).
+// --nproc N: the library runs this command line as N workers; a failure names the worker.
 int run_local_workers(int nproc) {
-  using namespace nertool;
-  std::string dir = (std::filesystem::temp_directory_path() / "nertool-job-XXXXXX").string();
-  if (!::mkdtemp(dir.data())) throw IoError("cannot create a temporary directory for the workers' store");
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<WorkerCommand> commands;
-  for (int r = 0; r < nproc; ++r) {
-    WorkerCommand c{worker_command_line(),
-                    {"RANK=" + std::to_string(r), "LOCAL_RANK=" + std::to_string(r),
-                     "WORLD_SIZE=" + std::to_string(nproc), "NERTOOL_STORE_FILE=" + dir + "/store"}};
-    // Each worker gets its share of the cores unless told otherwise (torchrun sets OMP_NUM_THREADS likewise).
-    if (!std::getenv("OMP_NUM_THREADS"))
-      c.env.push_back("OMP_NUM_THREADS=" + std::to_string(std::max(1u, cores / static_cast<unsigned>(nproc))));
-    commands.push_back(std::move(c));
-  }
-  JobOutcome outcome = run_workers(commands);
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
+  const nertool::JobOutcome outcome = nertool::train::run_local_workers(worker_command_line(), nproc);
   if (outcome.exit_code == 0) return 0;
   std::cerr << "error: worker " << outcome.failed_worker << " of " << nproc << " " << outcome.reason
             << "; the other workers were stopped" << std::endl;

@@ -123,28 +123,20 @@ void restore_generator_states(const std::vector<torch::Tensor>& states) {
 
 // Generator states (uint8 tensors) as one byte string and back, to travel between workers.
 std::string pack_states(const std::vector<torch::Tensor>& states) {
-  std::string out;
+  std::vector<std::string> records;
   for (const auto& t : states) {
     const auto c = t.contiguous();
-    const uint64_t n = static_cast<uint64_t>(c.numel());
-    out.append(reinterpret_cast<const char*>(&n), sizeof n);
-    out.append(static_cast<const char*>(c.data_ptr()), n);
+    records.emplace_back(static_cast<const char*>(c.data_ptr()), static_cast<std::size_t>(c.numel()));
   }
-  return out;
+  return pack_byte_records(records);
 }
 
 std::vector<torch::Tensor> unpack_states(const std::string& bytes) {
   std::vector<torch::Tensor> states;
-  std::size_t at = 0;
-  while (at + sizeof(uint64_t) <= bytes.size()) {
-    uint64_t n = 0;
-    std::memcpy(&n, bytes.data() + at, sizeof n);
-    at += sizeof n;
-    if (n > bytes.size() - at) throw Error("corrupt generator state received from another worker");
-    auto t = torch::empty({static_cast<int64_t>(n)}, torch::kUInt8);
-    std::memcpy(t.data_ptr(), bytes.data() + at, n);
+  for (const auto& r : unpack_byte_records(bytes)) {
+    auto t = torch::empty({static_cast<int64_t>(r.size())}, torch::kUInt8);
+    std::memcpy(t.data_ptr(), r.data(), r.size());
     states.push_back(t);
-    at += n;
   }
   return states;
 }

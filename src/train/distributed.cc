@@ -6,8 +6,10 @@
 #include <cstring>
 #include <cstdlib>
 #include <limits>
+#include <thread>
 
 #include "nertool/core/error.h"
+#include "nertool/core/temporary_directory.h"
 
 // LibTorch's CMake package defines USE_C10D_GLOO when its c10d has Gloo; the Gloo headers come from libgloo-dev
 // (Debian) or ship with LibTorch.
@@ -36,6 +38,8 @@ long parse_variable(const EnvironmentLookup& lookup, const char* name, long min,
                       " to " + std::to_string(max));
   return value;
 }
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 std::string variable(const EnvironmentLookup& lookup, const char* name) {
   const char* text = lookup(name);
@@ -96,7 +100,6 @@ class GlooWorkers final : public Communicator {
                   " (another worker stopped, or did not answer within the timeout)");
     }
   }
-  static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
   int rank_, size_;
@@ -191,6 +194,46 @@ std::vector<std::string> Communicator::all_gather_bytes(const std::string& bytes
   return all;
 }
 
+std::string pack_byte_records(const std::vector<std::string>& records) {
+  std::string out;
+  for (const auto& r : records) {
+    const uint64_t n = r.size();
+    out.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out += r;
+  }
+  return out;
+}
+
+std::vector<std::string> unpack_byte_records(const std::string& bytes) {
+  std::vector<std::string> records;
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    uint64_t n = 0;
+    if (bytes.size() - at < sizeof n) throw Error("byte records: a length is cut off at byte " + std::to_string(at));
+    std::memcpy(&n, bytes.data() + at, sizeof n);
+    at += sizeof n;
+    if (n > bytes.size() - at) throw Error("byte records: a record at byte " + std::to_string(at) + " is cut off");
+    records.push_back(bytes.substr(at, n));
+    at += n;
+  }
+  return records;
+}
+
+JobOutcome run_local_workers(const std::vector<std::string>& argv, int nproc) {
+  const TemporaryDirectory job("nertool-job-");
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<WorkerCommand> commands;
+  for (int r = 0; r < nproc; ++r) {
+    WorkerCommand c{argv,
+                    {"RANK=" + std::to_string(r), "LOCAL_RANK=" + std::to_string(r),
+                     "WORLD_SIZE=" + std::to_string(nproc), "NERTOOL_STORE_FILE=" + job.file("store")}};
+    if (!std::getenv("OMP_NUM_THREADS"))
+      c.env.push_back("OMP_NUM_THREADS=" + std::to_string(std::max(1u, cores / static_cast<unsigned>(nproc))));
+    commands.push_back(std::move(c));
+  }
+  return run_workers(commands);
+}
+
 std::unique_ptr<Communicator> make_single_process_communicator() { return std::make_unique<SingleProcess>(); }
 
 std::unique_ptr<Communicator> connect_workers(const DistributedSettings& s) {
@@ -203,9 +246,8 @@ std::unique_ptr<Communicator> connect_workers(const DistributedSettings& s) {
     auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, s.rank, s.world_size, options);
     return std::make_unique<GlooWorkers>(std::move(group), s.rank, s.world_size);
   } catch (const std::exception& e) {
-    const std::string what = e.what();
     throw Error("distributed training: worker " + std::to_string(s.rank) + " of " + std::to_string(s.world_size) +
-                " could not join through " + rendezvous_name(s) + ": " + what.substr(0, what.find('\n')) +
+                " could not join through " + rendezvous_name(s) + ": " + first_line(e.what()) +
                 " (are all workers started, with the same MASTER_ADDR/MASTER_PORT or store file?)");
   }
 #else

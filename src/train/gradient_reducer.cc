@@ -44,7 +44,7 @@ torch::Tensor flat_gradients(const std::vector<torch::Tensor>& parameters, const
 }  // namespace
 
 GradientReducer::GradientReducer(std::vector<torch::Tensor> parameters, Communicator& workers, int64_t bucket_bytes)
-    : parameters_(std::move(parameters)), workers_(workers), bucket_bytes_(bucket_bytes) {}
+    : parameters_(std::move(parameters)), workers_(workers), buckets_(plan_buckets(parameters_, bucket_bytes)) {}
 
 StepTotals GradientReducer::reduce(const StepTotals& local) {
   // One process, one batch: the gradient is already the step's; nothing to combine (bit for bit plain training).
@@ -60,9 +60,8 @@ StepTotals GradientReducer::reduce(const StepTotals& local) {
   c[static_cast<int64_t>(n) + 1] = static_cast<double>(local.tokens);
   c[static_cast<int64_t>(n) + 2] = static_cast<double>(local.batches);
 
-  const auto buckets = plan_buckets(parameters_, bucket_bytes_);
   std::vector<torch::Tensor> flat;
-  for (const auto& bucket : buckets) flat.push_back(flat_gradients(parameters_, bucket));
+  for (const auto& bucket : buckets_) flat.push_back(flat_gradients(parameters_, bucket));
   flat.push_back(counts);
   workers_.all_reduce_sum(flat);
 
@@ -71,10 +70,10 @@ StepTotals GradientReducer::reduce(const StepTotals& local) {
   total.tokens = static_cast<int64_t>(c[static_cast<int64_t>(n) + 1]);
   total.batches = static_cast<int64_t>(c[static_cast<int64_t>(n) + 2]);
   const double batches = static_cast<double>(total.batches);
-  for (std::size_t b = 0; b < buckets.size(); ++b) {
+  for (std::size_t b = 0; b < buckets_.size(); ++b) {
     if (batches != 1) flat[b].div_(batches);
     int64_t offset = 0;
-    for (std::size_t i : buckets[b]) {
+    for (std::size_t i : buckets_[b]) {
       auto& p = parameters_[i];
       const int64_t size = p.numel();
       if (c[static_cast<int64_t>(i)] == 0) {

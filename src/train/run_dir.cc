@@ -43,7 +43,7 @@ TrainingRunDir::TrainingRunDir(std::string dir, bool resume_requested) : dir_(st
     throw ConfigError("run directory " + dir_ + " was filled by another nertool train meanwhile (choose another --out)");
   }
   remove_temporary_files();
-  resume_ = resume_requested && fs::exists(fs::path(dir_) / "checkpoint.pt");
+  resume_ = resume_requested && fs::exists(fs::path(dir_) / kCheckpointFile);
   if (resume_requested && !resume_) start_over_without_checkpoint();
   remove_on_failure_ = !resume_ && (empty || resume_requested);
 }
@@ -93,7 +93,7 @@ LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   out.run_dir = run_dir;
   out.config = config_from_json(read_json_file((fs::path(run_dir) / "config.json").string()),
                                 (fs::path(run_dir) / "config.json").string());
-  const auto meta_path = fs::path(run_dir) / "metadata.json";
+  const auto meta_path = fs::path(run_dir) / kMetadataFile;
   if (fs::exists(meta_path)) {
     auto meta = read_json_file(meta_path.string());
     int version = meta.value("format_version", 0);
@@ -109,7 +109,7 @@ LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   const auto t0 = std::chrono::steady_clock::now();
   out.tagger = models::build_tagger(ctx);
   const auto t1 = std::chrono::steady_clock::now();
-  io::load_weights(*out.tagger, (fs::path(run_dir) / "model.pt").string());
+  io::load_weights(*out.tagger, (fs::path(run_dir) / kWeightsFile).string());
   const auto t2 = std::chrono::steady_clock::now();
   using seconds = std::chrono::duration<double>;
   spdlog::debug("{}: model built in {:.2f} s, weights read in {:.2f} s", run_dir, seconds(t1 - t0).count(),

@@ -14,6 +14,7 @@
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/core/logging.h"
+#include "nertool/core/temporary_directory.h"
 #include "nertool/train/checkpoint.h"
 #include "nertool/train/device.h"
 #include "nertool/train/epoch_loop.h"
@@ -130,64 +131,31 @@ bool writer_decides(Communicator& workers, bool value) {
   return flag.item<int>() != 0;
 }
 
-// A directory of this worker's own, removed when training ends: the other workers rebuild the model there from
-// the writer's files, as a resumed run rebuilds it from the run directory.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "nertool-worker-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw IoError("cannot create a temporary directory in " + pattern);
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 // Files of the run directory that are training output, not part of the model's definition.
 bool training_output(const std::string& name) {
-  static const std::set<std::string> outputs = {"checkpoint.pt", "model.pt", "metrics.jsonl", "metadata.json",
-                                                "f1.png"};
+  static const std::set<std::string> outputs = {kCheckpointFile, kWeightsFile, kMetricsFile, kMetadataFile,
+                                                kPlotFile};
   return outputs.count(name) > 0 || name.find(".tmp.") != std::string::npos;
 }
 
 // The writer's model files (vocabularies, tokenizer, transformer.json, taxonomies, labels) travel to every other
 // worker as one blob of (path, bytes) records.
 void share_model_files(Communicator& workers, const fs::path& run, const fs::path& scratch) {
-  std::string blob;
-  auto put = [&blob](const std::string& s) {
-    const uint64_t n = s.size();
-    blob.append(reinterpret_cast<const char*>(&n), sizeof n);
-    blob += s;
-  };
+  std::vector<std::string> records;  // path, bytes, path, bytes, ...
   if (workers.is_writer())
     for (const auto& entry : fs::recursive_directory_iterator(run))
       if (entry.is_regular_file() && !training_output(entry.path().filename().string())) {
-        put(fs::relative(entry.path(), run).string());
-        put(read_file(entry.path().string()));
+        records.push_back(fs::relative(entry.path(), run).string());
+        records.push_back(read_file(entry.path().string()));
       }
+  std::string blob = pack_byte_records(records);
   workers.broadcast_bytes(blob, 0);
   if (workers.is_writer()) return;
-  std::size_t at = 0;
-  auto take = [&] {
-    uint64_t n = 0;
-    std::memcpy(&n, blob.data() + at, sizeof n);
-    at += sizeof n;
-    std::string s = blob.substr(at, n);
-    at += n;
-    return s;
-  };
-  while (at < blob.size()) {
-    const fs::path file = scratch / take();
+  records = unpack_byte_records(blob);
+  for (std::size_t i = 0; i + 1 < records.size(); i += 2) {
+    const fs::path file = scratch / records[i];
     fs::create_directories(file.parent_path());
-    write_file_atomic(file.string(), take());
+    write_file_atomic(file.string(), records[i + 1]);
   }
 }
 
@@ -255,8 +223,10 @@ models::Tagger build_run_tagger(const TrainOptions& options, Session& s, bool re
 
 void build_model(const TrainOptions& options, Communicator& workers, Session& s, bool resume) {
   const TrainConfig& tc = options.config.train;
-  std::optional<ScratchDir> scratch;
-  if (!workers.is_writer()) scratch.emplace();
+  // The other workers rebuild the model in a folder of their own from the writer's files, as a resumed run
+  // rebuilds it from the run directory.
+  std::optional<TemporaryDirectory> scratch;
+  if (!workers.is_writer()) scratch.emplace("nertool-worker-");
   if (workers.is_writer()) s.tagger = build_run_tagger(options, s, resume, "");
   if (workers.world_size() > 1) {
     share_model_files(workers, options.run_dir, scratch ? scratch->path() : "");
@@ -313,10 +283,6 @@ Session start_session(const TrainOptions& options, Communicator& workers, std::o
   return s;
 }
 
-}  // namespace
-
-namespace {
-
 int64_t count_epoch_steps(const TrainingData& data, const TrainConfig& tc, int world_size) {
   // The number of batches per epoch does not depend on the shuffle (batching.h); a throwaway RNG counts it.
   std::mt19937_64 probe(tc.seed);
@@ -350,7 +316,7 @@ class Epochs {
         seconds_before_(state.seconds),
         loop_(EpochLoop::Parts{*session.tagger, *session.optimizer, schedule, workers, options.config.train,
                                session.device, session.labels, session.data.train(), workers.is_writer(), tty}),
-        checkpointer_((run_ / "checkpoint.pt").string(), workers) {
+        checkpointer_((run_ / kCheckpointFile).string(), workers) {
     if (workers.is_writer()) evaluator_.emplace(session.data, options.config.train, session.device);
   }
 
@@ -393,8 +359,8 @@ class Epochs {
   }
 
   void save(bool improved) {
-    if (improved) io::save_weights(*s_.tagger, (run_ / "model.pt").string());
-    if (workers_.is_writer()) write_metrics((run_ / "metrics.jsonl").string(), state_.history);
+    if (improved) io::save_weights(*s_.tagger, (run_ / kWeightsFile).string());
+    if (workers_.is_writer()) write_metrics((run_ / kMetricsFile).string(), state_.history);
     checkpointer_.save(*s_.tagger, *s_.optimizer, state_);
     if (run_dir_) run_dir_->keep();
     if (workers_.is_writer() && state_.stopping.stopped)
@@ -452,11 +418,11 @@ void finish_run(const TrainOptions& options, const Session& s, const RunState& s
   facts.finished = result.finished;
   facts.labels = static_cast<std::size_t>(s.labels.size());
   facts.parameters = s.parameters;
-  write_json_file((run / "metadata.json").string(), run_metadata(state, s.data, facts));
+  write_json_file((run / kMetadataFile).string(), run_metadata(state, s.data, facts));
   if (!result.finished) return;
   std::vector<F1Point> points;
   for (const auto& r : state.history) points.push_back(F1Point{r.epoch, r.dev_f1, r.test_f1});
-  plot_f1(points, (run / "f1.png").string(), "F1 per epoch: " + run.filename().string());
+  plot_f1(points, (run / kPlotFile).string(), "F1 per epoch: " + run.filename().string());
   spdlog::info("done: best dev F1 {:.2f} at epoch {}{}; {} in {}", 100 * state.stopping.best_dev_f1,
                state.stopping.best_epoch,
                result.test_f1_at_best ? fmt::format(" (test F1 {:.2f})", 100 * *result.test_f1_at_best) : "",
@@ -495,7 +461,7 @@ TrainResult train_model(const TrainOptions& options) {
   state.hashes = s.data.hashes();
   state.world_size = workers.world_size();
   if (resume) {
-    Checkpointer checkpointer((fs::path(options.run_dir) / "checkpoint.pt").string(), workers);
+    Checkpointer checkpointer((fs::path(options.run_dir) / kCheckpointFile).string(), workers);
     state = resume_state(checkpointer, s, state, options.run_dir, shuffle_rng);
   }
   state.stopping.patience = tc.patience;  // train.patience may change on resume

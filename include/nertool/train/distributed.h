@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/worker_supervisor.h"
+
 namespace nertool::train {
 
 // Where the workers of one job meet, read from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
@@ -58,12 +60,22 @@ class Communicator {
   std::vector<std::string> all_gather_bytes(const std::string& bytes);
 };
 
+// Several byte strings as one (each preceded by its 8-byte length), to travel in one broadcast, and back. unpack
+// throws Error when the bytes do not hold whole records.
+std::string pack_byte_records(const std::vector<std::string>& records);
+std::vector<std::string> unpack_byte_records(const std::string& bytes);
+
 // One process: every collective is the identity.
 std::unique_ptr<Communicator> make_single_process_communicator();
 
 // Joins the job (world_size 1: the single-process communicator). Throws Error when the store cannot be reached or
 // the other workers do not arrive within the timeout, or when this build has no Gloo.
 std::unique_ptr<Communicator> connect_workers(const DistributedSettings& settings);
+
+// `nertool train --nproc N`: runs `argv` (a program and its arguments) as N local workers that meet through a
+// FileStore in a temporary folder, watched as one job (core/worker_supervisor.h), as torchrun --nproc-per-node
+// would. Each worker gets OMP_NUM_THREADS = cores / N unless the variable is set already.
+JobOutcome run_local_workers(const std::vector<std::string>& argv, int nproc);
 
 // Process groups this build can create ("gloo"); empty when LibTorch was built without distributed support.
 std::vector<std::string> available_process_groups();

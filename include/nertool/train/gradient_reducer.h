@@ -37,7 +37,7 @@ class GradientReducer {
  private:
   std::vector<torch::Tensor> parameters_;
   Communicator& workers_;
-  int64_t bucket_bytes_;
+  std::vector<std::vector<std::size_t>> buckets_;  // parameter indices per flat bucket, planned once
   double seconds_ = 0;
 };
 

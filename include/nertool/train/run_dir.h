@@ -20,6 +20,13 @@ namespace nertool::train {
 
 constexpr int kRunFormatVersion = 1;
 
+// Files a run writes into its directory (docs/run_directory.md).
+constexpr const char* kWeightsFile = "model.pt";          // best-on-dev weights
+constexpr const char* kCheckpointFile = "checkpoint.pt";  // the state to resume from
+constexpr const char* kMetricsFile = "metrics.jsonl";
+constexpr const char* kMetadataFile = "metadata.json";
+constexpr const char* kPlotFile = "f1.png";
+
 struct LoadedModel {
   Config config;
   models::Tagger tagger{nullptr};
