@@ -17,12 +17,10 @@
 #include "nertool/train/run_dir.h"
 #include "test_paths.h"
 
-namespace nertool::models {
-using train::convert_from_hf;
-using train::convert_to_hf;
-using train::HfImportOptions;
-using train::HfImportReport;
+namespace nertool::train {
 namespace {
+
+using namespace models;  // the taggers the conversions build
 
 namespace fs = std::filesystem;
 using testing::shared_path;
@@ -277,4 +275,4 @@ TEST(HfFineTune, Bf16AutocastPredictsLikeFp32AndTrains) {
 }
 
 }  // namespace
-}  // namespace nertool::models
+}  // namespace nertool::train
