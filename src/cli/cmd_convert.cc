@@ -188,7 +188,8 @@ Action setup(CLI::App& app) {
       ->expected(1, 2);
   app.add_option("--to", o->to,
                  "Hugging Face conversion target: a new nertool MODEL_DIR (with --from hf), or `hf HF_DIR` to write a "
-                 "fine-tuned model as a Hugging Face checkpoint (safetensors, config.json, tokenizer)")
+                 "fine-tuned model (*ForTokenClassification) or a `nertool pretrain` run (*ForMaskedLM) as a Hugging "
+                 "Face checkpoint (safetensors, config.json, tokenizer)")
       ->expected(1, 2);
   app.add_option("--labels", o->labels,
                  "--from hf with a base checkpoint (no classifier): file with the label set, one label per line");

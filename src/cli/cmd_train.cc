@@ -1,4 +1,5 @@
-// nertool train: parses flags, assembles the effective config and calls the library trainer.
+// nertool train and nertool pretrain: parse the same flags, assemble the effective config and call the library's
+// trainer (tagging) or pretrainer (masked LM).
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "nertool/core/error.h"
 #include "nertool/train/config.h"
 #include "nertool/train/distributed.h"
+#include "nertool/train/pretrainer.h"
 #include "nertool/train/run_dir.h"
 #include "nertool/train/trainer.h"
 #endif
@@ -19,6 +21,7 @@
 namespace {
 
 struct TrainFlags {
+  bool pretrain = false;  // nertool pretrain
   std::string config;
   std::string data = ".";
   std::string out;
@@ -65,6 +68,26 @@ std::unique_ptr<nertool::train::Communicator> join_workers(const TrainFlags& f) 
   return train::connect_workers(settings);
 }
 
+// The one-line JSON summary on stdout.
+nlohmann::json train_summary(const nertool::train::TrainResult& result) {
+  return {{"run_dir", result.run_dir},
+          {"epochs", result.epochs_done},
+          {"best_epoch", result.best_epoch},
+          {"dev_f1", result.best_dev_f1},
+          {"test_f1", result.test_f1_at_best ? nlohmann::json(*result.test_f1_at_best) : nullptr},
+          {"stopped_early", result.stopped_early},
+          {"seconds", result.seconds}};
+}
+
+nlohmann::json pretrain_summary(const nertool::train::PretrainResult& result) {
+  return {{"run_dir", result.run_dir},
+          {"epochs", result.epochs_done},
+          {"best_epoch", result.best_epoch},
+          {"dev_loss", result.best_dev_loss},
+          {"dev_accuracy", result.best_dev_accuracy},
+          {"seconds", result.seconds}};
+}
+
 int run_train(const TrainFlags& f) {
   using namespace nertool;
   if (f.config_keys) {
@@ -97,15 +120,9 @@ int run_train(const TrainFlags& f) {
   options.run_dir = f.out;
   options.resume = f.resume;
   options.init_dir = f.init;
-  auto result = train::train_model(options);
+  const nlohmann::json summary = f.pretrain ? pretrain_summary(train::pretrain_model(options))
+                                            : train_summary(train::train_model(options));
   if (workers && !workers->is_writer()) return 0;
-  nlohmann::json summary{{"run_dir", result.run_dir},
-                         {"epochs", result.epochs_done},
-                         {"best_epoch", result.best_epoch},
-                         {"dev_f1", result.best_dev_f1},
-                         {"test_f1", result.test_f1_at_best ? nlohmann::json(*result.test_f1_at_best) : nullptr},
-                         {"stopped_early", result.stopped_early},
-                         {"seconds", result.seconds}};
   std::cout << summary.dump() << std::endl;
   return 0;
 }
@@ -113,13 +130,18 @@ int run_train(const TrainFlags& f) {
 int run_train(const TrainFlags&) { nertool::cli::run_in_torch_front_end(); }
 #endif
 
-nertool::cli::Action setup(CLI::App& app) {
+nertool::cli::Action setup(CLI::App& app, bool pretrain) {
   auto f = std::make_shared<TrainFlags>();
+  f->pretrain = pretrain;
   app.add_option("--config,-c", f->config,
-                 "JSON config with sections data, model, train (e.g. configs/bilstm_cnn.json); with --resume it "
-                 "defaults to RUN_DIR/config.json");
+                 pretrain ? "JSON config with sections model, pretrain, train (e.g. configs/pretrain_roberta_small.json, "
+                            "docs/pretraining.md); with --resume it defaults to RUN_DIR/config.json"
+                          : "JSON config with sections data, model, train (e.g. configs/bilstm_cnn.json); with --resume "
+                            "it defaults to RUN_DIR/config.json");
   app.add_option("--data,-d", f->data,
-                 "Directory holding the data files named in the config (data.train, data.valid, data.test)")
+                 pretrain ? "Directory holding the text files named in the config (pretrain.train_files, "
+                            "pretrain.valid_file)"
+                          : "Directory holding the data files named in the config (data.train, data.valid, data.test)")
       ->capture_default_str();
   app.add_option("--out,-o", f->out, "Run directory to create: it receives the model, metrics, plot and checkpoint");
   app.add_option("--set,-s", f->sets,
@@ -131,10 +153,11 @@ nertool::cli::Action setup(CLI::App& app) {
                "uninterrupted run (same seed, CPU). train.max_epochs and train.patience may be raised");
   app.add_flag("--dump-config", f->dump_config, "Print the effective config (defaults and overrides applied) and exit");
   app.add_flag("--config-keys", f->config_keys,
-               "Print every data and train key (type, default, rule, meaning) as a Markdown table and exit");
-  app.add_option("--init", f->init,
-                 "Start from the weights of another run or converted model directory (tensors matched by name "
-                 "and shape; others keep their initialisation)");
+               "Print every data, train and pretrain key (type, default, rule, meaning) as a Markdown table and exit");
+  if (!pretrain)
+    app.add_option("--init", f->init,
+                   "Start from the weights of another run or converted model directory (tensors matched by name "
+                   "and shape; others keep their initialisation)");
   app.add_option("--nproc", f->nproc,
                  "Train data-parallel with N worker processes on this machine (each step averages the gradients of "
                  "N batches; see docs/distributed.md). Across machines, start one worker per process with "
@@ -148,6 +171,13 @@ nertool::cli::Action setup(CLI::App& app) {
   return [f] { return run_train(*f); };
 }
 
-nertool::cli::CommandRegistration reg({"train", "Train a tagger from a JSON config into a run directory", 10, setup});
+nertool::cli::CommandRegistration train_command(
+    {"train", "Train a tagger from a JSON config into a run directory", 10,
+     [](CLI::App& app) { return setup(app, false); }});
+nertool::cli::CommandRegistration pretrain_command(
+    {"pretrain",
+     "Pretrain a BERT or RoBERTa encoder as a masked language model on raw or CoNLL text (continue a checkpoint on "
+     "in-domain text, or start from scratch)",
+     15, [](CLI::App& app) { return setup(app, true); }});
 
 }  // namespace

@@ -114,6 +114,14 @@ void load_weights(torch::nn::Module& module, const std::string& path) {
   read_weights(module, archive, path);
 }
 
+bool load_weights_part(torch::nn::Module& module, const std::string& path, const std::string& part) {
+  auto archive = open_archive(path);
+  torch::serialize::InputArchive sub;
+  if (!archive.try_read(part, sub)) return false;
+  read_weights(module, sub, path);
+  return true;
+}
+
 void read_weights(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& path) {
   read_module(module, &archive, "", [&](const std::string& name, torch::Tensor& target, const torch::Tensor& found) {
     if (!found.defined()) throw IoError(path + ": no tensor '" + name + "' (the weights do not fit this model)");

@@ -207,9 +207,9 @@ HfTransformerEncoder::WordSplitter word_splitter(std::shared_ptr<const text::Sub
   };
 }
 
-std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& context) {
-  const auto& cfg = context.config;
-  const std::string kind = cfg.value("encoder", std::string());
+namespace {
+
+WindowOptions window_options_of(const nlohmann::json& cfg, const std::string& kind) {
   WindowOptions w;
   try {
     w.max_seq_length = cfg.value("max_seq_length", int64_t{128});
@@ -218,68 +218,89 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
   } catch (const nlohmann::json::exception& e) {
     throw ConfigError("model." + kind + ": max_seq_length and stride must be integers, document_context a boolean");
   }
+  return w;
+}
+
+std::string pretrained_of(const BuildContext& context) { return context.config.value("pretrained", std::string()); }
+
+// The encoder of a pretrained model.pt (a converted model's or a pretraining run's "encoder" part) into `encoder`.
+void load_pretrained_weights(HfTransformerEncoder& encoder, const std::string& pretrained, const std::string& kind) {
+  const std::string weights = (fs::path(pretrained) / "model.pt").string();
+  if (!io::load_weights_part(encoder, weights, "encoder")) throw IoError(weights + " holds no encoder weights");
+  spdlog::info("{} encoder: weights from {} ({} layers, hidden {})", kind, weights, encoder.config().num_layers,
+               encoder.config().hidden_size);
+}
+
+}  // namespace
+
+layers::TransformerConfig transformer_config_of(const BuildContext& context) {
+  const auto& cfg = context.config;
   const bool fresh = context.train != nullptr;
   const fs::path model_dir = context.model_dir;
-  const std::string pretrained = cfg.value("pretrained", std::string());
-  auto read_json = [](const fs::path& p) { return read_json_file(p.string()); };
-
-  // Architecture: a saved model's own transformer.json; else model.transformer; else the pretrained model's.
+  const std::string pretrained = pretrained_of(context);
   nlohmann::json arch;
   if (!fresh && !model_dir.empty() && fs::exists(model_dir / "transformer.json"))
-    arch = read_json(model_dir / "transformer.json");
+    arch = read_json_file((model_dir / "transformer.json").string());
   else if (cfg.contains("transformer"))
     arch = cfg.at("transformer");
   else if (!pretrained.empty())
-    arch = read_json(fs::path(pretrained) / "transformer.json");
+    arch = read_json_file((fs::path(pretrained) / "transformer.json").string());
   else
-    throw ConfigError("model." + kind + " needs \"pretrained\" (a directory made by `nertool convert --from hf`) or "
-                      "\"transformer\" (the architecture)");
-  auto tconfig = layers::TransformerConfig::from_json(arch);
+    throw ConfigError("model." + cfg.value("encoder", std::string()) +
+                      " needs \"pretrained\" (a directory made by `nertool convert --from hf` or `nertool pretrain`) "
+                      "or \"transformer\" (the architecture)");
+  return layers::TransformerConfig::from_json(arch);
+}
 
-  // Tokenizer: the model's own copy; else the pretrained model's; else model.tokenizer (a directory).
-  std::string tok_dir;
-  const std::string own = text::model_tokenizer_dir(model_dir.string());
-  if (!fresh && !model_dir.empty() && text::has_tokenizer_files(own))
-    tok_dir = own;
-  else if (!pretrained.empty())
-    tok_dir = text::model_tokenizer_dir(pretrained);
-  else if (cfg.contains("tokenizer"))
-    tok_dir = cfg.at("tokenizer").get<std::string>();
-  else if (!model_dir.empty() && text::has_tokenizer_files(own))
-    tok_dir = own;
-  else
-    throw ConfigError("model." + kind + ": no tokenizer (give \"pretrained\" or \"tokenizer\": a directory)");
-  std::shared_ptr<const text::SubwordTokenizer> tokenizer = text::load_tokenizer(tok_dir);
-  SpecialIds specials{tokenizer->cls_id(), tokenizer->sep_id(), tokenizer->pad_id(), tokenizer->unk_id()};
+std::string tokenizer_dir_of(const BuildContext& context) {
+  const auto& cfg = context.config;
+  const bool fresh = context.train != nullptr;
+  const std::string model_dir = context.model_dir;
+  const std::string pretrained = pretrained_of(context);
+  const std::string own = text::model_tokenizer_dir(model_dir);
+  if (!fresh && !model_dir.empty() && text::has_tokenizer_files(own)) return own;
+  if (!pretrained.empty()) return text::model_tokenizer_dir(pretrained);
+  if (cfg.contains("tokenizer")) {
+    if (!cfg.at("tokenizer").is_string()) throw ConfigError("model.tokenizer: expected a directory name (a string)");
+    return cfg.at("tokenizer").get<std::string>();
+  }
+  if (!model_dir.empty() && text::has_tokenizer_files(own)) return own;
+  throw ConfigError("model." + cfg.value("encoder", std::string()) +
+                    ": no tokenizer (give \"pretrained\" or \"tokenizer\": a directory)");
+}
+
+SpecialIds checked_special_ids(const text::SubwordTokenizer& tokenizer, const layers::TransformerConfig& config,
+                               const std::string& tokenizer_dir) {
+  SpecialIds specials{tokenizer.cls_id(), tokenizer.sep_id(), tokenizer.pad_id(), tokenizer.unk_id()};
   if (specials.cls < 0 || specials.sep < 0 || specials.pad < 0 || specials.unk < 0)
-    throw ConfigError("tokenizer in " + tok_dir + " lacks one of the cls, sep, pad, unk tokens");
-  if (specials.pad != tconfig.pad_token_id)
-    throw ConfigError("tokenizer in " + tok_dir + " pads with id " + std::to_string(specials.pad) +
-                      " but the transformer's pad_token_id is " + std::to_string(tconfig.pad_token_id));
-  if (tokenizer->vocab_size() > tconfig.vocab_size)
-    throw ConfigError("tokenizer in " + tok_dir + " has " + std::to_string(tokenizer->vocab_size()) +
-                      " ids, more than the transformer's vocab_size " + std::to_string(tconfig.vocab_size));
+    throw ConfigError("tokenizer in " + tokenizer_dir + " lacks one of the cls, sep, pad, unk tokens");
+  if (specials.pad != config.pad_token_id)
+    throw ConfigError("tokenizer in " + tokenizer_dir + " pads with id " + std::to_string(specials.pad) +
+                      " but the transformer's pad_token_id is " + std::to_string(config.pad_token_id));
+  if (tokenizer.vocab_size() > config.vocab_size)
+    throw ConfigError("tokenizer in " + tokenizer_dir + " has " + std::to_string(tokenizer.vocab_size()) +
+                      " ids, more than the transformer's vocab_size " + std::to_string(config.vocab_size));
+  return specials;
+}
 
-  auto encoder = std::make_shared<HfTransformerEncoder>(tconfig, w, specials, word_splitter(tokenizer));
+std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& context) {
+  const std::string kind = context.config.value("encoder", std::string());
+  const bool fresh = context.train != nullptr;
+  const fs::path model_dir = context.model_dir;
+  const auto tconfig = transformer_config_of(context);
+  const std::string tok_dir = tokenizer_dir_of(context);
+  std::shared_ptr<const text::SubwordTokenizer> tokenizer = text::load_tokenizer(tok_dir);
+  const SpecialIds specials = checked_special_ids(*tokenizer, tconfig, tok_dir);
+
+  auto encoder = std::make_shared<HfTransformerEncoder>(tconfig, window_options_of(context.config, kind), specials,
+                                                        word_splitter(tokenizer));
   if (fresh && !model_dir.empty()) {
     // The run directory keeps what the model needs to be rebuilt without the pretrained directory.
     write_json_file((model_dir / "transformer.json").string(), tconfig.to_json());
+    const std::string own = text::model_tokenizer_dir(model_dir.string());
     if (fs::absolute(own) != fs::absolute(tok_dir)) tokenizer->save(own);
   }
-  if (fresh && !pretrained.empty()) {
-    const std::string weights = (fs::path(pretrained) / "model.pt").string();
-    torch::serialize::InputArchive archive;
-    try {
-      archive.load_from(weights);
-    } catch (const c10::Error& e) {
-      throw IoError("cannot read " + weights + ": " + e.what_without_backtrace());
-    }
-    torch::serialize::InputArchive enc;
-    if (!archive.try_read("encoder", enc)) throw IoError(weights + " holds no encoder weights");
-    io::read_weights(*encoder, enc, weights);
-    spdlog::info("{} encoder: weights from {} ({} layers, hidden {})", kind, weights, tconfig.num_layers,
-                 tconfig.hidden_size);
-  }
+  if (fresh && !pretrained_of(context).empty()) load_pretrained_weights(*encoder, pretrained_of(context), kind);
   return encoder;
 }
 

@@ -18,24 +18,35 @@ torch::Tensor MaskedLmHeadImpl::forward(const torch::Tensor& hidden, const torch
   return torch::matmul(h, word_embeddings.t()) + bias;
 }
 
-MaskedLanguageModelImpl::MaskedLanguageModelImpl(const layers::TransformerConfig& config) : config_(config) {
+TransformerBodyImpl::TransformerBodyImpl(const layers::TransformerConfig& config) {
   embeddings = register_module("embeddings", layers::TransformerEmbeddings(config));
   encoder = register_module("encoder", layers::TransformerStack(config));
+}
+
+torch::Tensor TransformerBodyImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+  return encoder(embeddings(input_ids, attention_mask), attention_mask);
+}
+
+MaskedLanguageModelImpl::MaskedLanguageModelImpl(const layers::TransformerConfig& config) : config_(config) {
+  encoder = register_module("encoder", TransformerBody(config));
   head = register_module("head", MaskedLmHead(config));
 }
 
 torch::Tensor MaskedLanguageModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
-  auto hidden = encoder(embeddings(input_ids, attention_mask), attention_mask);
-  return head(hidden, embeddings->word_embeddings->weight);
+  return head(encoder(input_ids, attention_mask), encoder->embeddings->word_embeddings->weight);
+}
+
+torch::Tensor MaskedLanguageModelImpl::masked_logits(const torch::Tensor& input_ids,
+                                                     const torch::Tensor& attention_mask, const torch::Tensor& labels) {
+  if (labels.sizes() != input_ids.sizes()) throw Error("masked LM: labels and input_ids differ in shape");
+  auto hidden = encoder(input_ids, attention_mask);
+  return head(hidden.index({labels.ne(kIgnoredLabel)}), encoder->embeddings->word_embeddings->weight);
 }
 
 torch::Tensor MaskedLanguageModelImpl::loss(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                             const torch::Tensor& labels) {
-  if (labels.sizes() != input_ids.sizes()) throw Error("masked LM: labels and input_ids differ in shape");
-  auto hidden = encoder(embeddings(input_ids, attention_mask), attention_mask);
-  const auto predicted = labels.ne(kIgnoredLabel);
-  auto logits = head(hidden.index({predicted}), embeddings->word_embeddings->weight);
-  return torch::nn::functional::cross_entropy(logits, labels.index({predicted}));
+  auto logits = masked_logits(input_ids, attention_mask, labels);
+  return torch::nn::functional::cross_entropy(logits, labels.index({labels.ne(kIgnoredLabel)}));
 }
 
 }  // namespace nertool::models

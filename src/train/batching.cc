@@ -11,11 +11,19 @@ namespace nertool::train {
 
 BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int64_t batch_tokens,
                        int64_t batch_sentences, std::mt19937_64& rng) {
+  std::vector<int64_t> lengths;
+  lengths.reserve(sentences.size());
+  for (const auto* s : sentences) lengths.push_back(static_cast<int64_t>(s->size()));
+  return plan_batches(lengths, batch_tokens, batch_sentences, rng);
+}
+
+BatchPlan plan_batches(const std::vector<int64_t>& lengths, int64_t batch_tokens, int64_t batch_sentences,
+                       std::mt19937_64& rng) {
   if ((batch_tokens > 0) == (batch_sentences > 0))
     throw ConfigError("batching: set exactly one of train.batch_tokens and train.batch_sentences");
   std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < sentences.size(); ++i)
-    if (sentences[i]->size() > 0) order.push_back(i);
+  for (std::size_t i = 0; i < lengths.size(); ++i)
+    if (lengths[i] > 0) order.push_back(i);
   // std::shuffle's use of the engine is implementation-defined; a hand-written Fisher-Yates keeps runs
   // reproducible across standard libraries.
   auto shuffle = [&rng](auto& v) {
@@ -34,11 +42,11 @@ BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int6
   }
   // Stable sort of a shuffled order = sort by length with random tie-breaking.
   std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return sentences[a]->size() < sentences[b]->size(); });
+                   [&](std::size_t a, std::size_t b) { return lengths[a] < lengths[b]; });
   std::vector<std::size_t> current;
   int64_t tokens = 0;
   for (std::size_t i : order) {
-    int64_t n = static_cast<int64_t>(sentences[i]->size());
+    const int64_t n = lengths[i];
     if (!current.empty() && tokens + n > batch_tokens) {
       plan.push_back(std::move(current));
       current.clear();

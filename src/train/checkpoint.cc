@@ -16,19 +16,24 @@ using nlohmann::json;
 
 json EpochRecord::to_json() const {
   auto opt = [](const std::optional<double>& v) { return v ? json(*v) : json(nullptr); };
-  return json{{"epoch", epoch},
-              {"train_loss", train_loss},
-              {"dev_precision", dev_precision},
-              {"dev_recall", dev_recall},
-              {"dev_f1", dev_f1},
-              {"test_precision", opt(test_precision)},
-              {"test_recall", opt(test_recall)},
-              {"test_f1", opt(test_f1)},
-              {"tokens_per_s", tokens_per_s},
-              {"seconds", seconds},
-              {"reduce_seconds", reduce_seconds},
-              {"lr", lr},
-              {"steps", steps}};
+  json out{{"epoch", epoch}, {"train_loss", train_loss}};
+  if (dev_loss) {
+    out["dev_loss"] = *dev_loss;
+    out["dev_accuracy"] = opt(dev_accuracy);
+  } else {
+    out.update(json{{"dev_precision", dev_precision},
+                    {"dev_recall", dev_recall},
+                    {"dev_f1", dev_f1},
+                    {"test_precision", opt(test_precision)},
+                    {"test_recall", opt(test_recall)},
+                    {"test_f1", opt(test_f1)}});
+  }
+  out.update(json{{"tokens_per_s", tokens_per_s},
+                  {"seconds", seconds},
+                  {"reduce_seconds", reduce_seconds},
+                  {"lr", lr},
+                  {"steps", steps}});
+  return out;
 }
 
 EpochRecord EpochRecord::from_json(const json& j) {
@@ -36,12 +41,17 @@ EpochRecord EpochRecord::from_json(const json& j) {
   EpochRecord r;
   r.epoch = j.at("epoch").get<int>();
   r.train_loss = j.at("train_loss").get<double>();
-  r.dev_precision = j.at("dev_precision").get<double>();
-  r.dev_recall = j.at("dev_recall").get<double>();
-  r.dev_f1 = j.at("dev_f1").get<double>();
-  r.test_precision = opt("test_precision");
-  r.test_recall = opt("test_recall");
-  r.test_f1 = opt("test_f1");
+  if (j.contains("dev_loss")) {
+    r.dev_loss = j.at("dev_loss").get<double>();
+    r.dev_accuracy = opt("dev_accuracy");
+  } else {
+    r.dev_precision = j.at("dev_precision").get<double>();
+    r.dev_recall = j.at("dev_recall").get<double>();
+    r.dev_f1 = j.at("dev_f1").get<double>();
+    r.test_precision = opt("test_precision");
+    r.test_recall = opt("test_recall");
+    r.test_f1 = opt("test_f1");
+  }
   r.tokens_per_s = j.at("tokens_per_s").get<double>();
   r.seconds = j.at("seconds").get<double>();
   r.reduce_seconds = j.value("reduce_seconds", 0.0);  // absent in runs written before distributed training

@@ -73,6 +73,11 @@ class SectionReader {
     if (!std::isfinite(x)) bad(source_, key(k), "expected a finite number");
     return x;
   }
+  bool boolean(const std::string& k) const {
+    const json& v = at(k);
+    if (!v.is_boolean()) bad(source_, key(k), "expected true or false, got " + type_name(v) + " " + v.dump());
+    return v.get<bool>();
+  }
   int64_t integer(const std::string& k) const {
     const json& v = at(k);
     if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
@@ -154,6 +159,10 @@ template <class T> struct KeyType;
 template <> struct KeyType<std::string> {
   static constexpr const char* name = "string";
   static std::string read(const SectionReader& r, const std::string& k) { return r.str(k); }
+};
+template <> struct KeyType<bool> {
+  static constexpr const char* name = "boolean";
+  static bool read(const SectionReader& r, const std::string& k) { return r.boolean(k); }
 };
 template <> struct KeyType<double> {
   static constexpr const char* name = "number";
@@ -279,6 +288,22 @@ const std::vector<Key<TrainConfig>>& train_keys() {
   return keys;
 }
 
+const std::vector<Key<PretrainConfig>>& pretrain_keys() {
+  using P = PretrainConfig;
+  static const std::vector<Key<P>> keys = {
+      key("train_files", &P::train_files, "text to pretrain on, relative to --data (absolute paths allowed)"),
+      key("valid_file", &P::valid_file, "held-out text: masked-LM loss and accuracy after every epoch pick the best"),
+      key("format", &P::format, "text (a paragraph or document per line) or conll (the token column of sentences)",
+          "text or conll", one_of<std::string>({"text", "conll"})),
+      key("max_length", &P::max_length, "subwords per packed sequence, [CLS] and [SEP] included", "in [3, 100000]",
+          std::function<bool(const int64_t&)>([](int64_t v) { return v >= 3 && v <= 100000; })),
+      key("mask_probability", &P::mask_probability, "share of subwords (or words) chosen for prediction",
+          "in (0, 1)", std::function<bool(const double&)>([](double v) { return v > 0 && v < 1; })),
+      key("whole_word", &P::whole_word, "choose whole words: every subword of a chosen word is predicted"),
+  };
+  return keys;
+}
+
 template <class Section>
 json section_json(const std::vector<Key<Section>>& keys, const Section& values) {
   json out = json::object();
@@ -299,25 +324,27 @@ void append_key_rows(std::string& out, const char* section, const std::vector<Ke
 json default_config_json() {
   return json{{"data", section_json(data_keys(), DataConfig{})},
               {"model", json::object()},
-              {"train", section_json(train_keys(), TrainConfig{})}};
+              {"train", section_json(train_keys(), TrainConfig{})},
+              {"pretrain", section_json(pretrain_keys(), PretrainConfig{})}};
 }
 
 std::string config_keys_markdown() {
   std::string out = "| key | type | default | rule | meaning |\n|---|---|---|---|---|\n";
   append_key_rows(out, "data", data_keys());
   append_key_rows(out, "train", train_keys());
+  append_key_rows(out, "pretrain", pretrain_keys());
   return out;
 }
 
 Config config_from_json(const json& user, const std::string& source) {
   if (!user.is_object()) throw ConfigError(source + ": a config must be a JSON object");
   const json defaults = default_config_json();
-  static const std::vector<std::string> sections = {"data", "model", "train", "description"};
+  static const std::vector<std::string> sections = {"data", "model", "train", "pretrain", "description"};
   for (const auto& kv : user.items()) {
     if (std::find(sections.begin(), sections.end(), kv.key()) == sections.end()) {
       std::string hint = closest_key(kv.key(), sections);
       throw ConfigError(source + ": unknown section '" + kv.key() + "'" +
-                        (hint.empty() ? " (sections: data, model, train, description)"
+                        (hint.empty() ? " (sections: data, model, train, pretrain, description)"
                                       : " (did you mean '" + hint + "'?)"));
     }
   }
@@ -330,6 +357,7 @@ Config config_from_json(const json& user, const std::string& source) {
   }
   effective["data"] = merged_section(user, defaults, "data", source);
   effective["train"] = merged_section(user, defaults, "train", source);
+  effective["pretrain"] = merged_section(user, defaults, "pretrain", source);
   c.model = user.contains("model") ? user.at("model") : json::object();
   if (!c.model.is_object()) bad(source, "model", "expected an object, got " + type_name(c.model));
   if (!c.model.contains("encoder")) bad(source, "model.encoder", "missing (the encoder architecture to build)");
@@ -350,6 +378,8 @@ Config config_from_json(const json& user, const std::string& source) {
   for (const auto& k : data_keys()) k.read(d, c.data);
   SectionReader t(effective["train"], "train", source);
   for (const auto& k : train_keys()) k.read(t, c.train);
+  SectionReader p(effective["pretrain"], "pretrain", source);
+  for (const auto& k : pretrain_keys()) k.read(p, c.pretrain);
   // Rules between keys.
   t.check(c.train.warmup_steps == 0 || c.train.warmup_ratio == 0, "warmup_ratio", "0 when train.warmup_steps is set");
   // Both 0 is allowed here (a converted model's config never trains); train_model asks for one.

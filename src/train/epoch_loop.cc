@@ -14,9 +14,9 @@ namespace nertool::train {
 
 namespace {
 
-std::vector<torch::Tensor> trainable(models::TaggerImpl& tagger) {
+std::vector<torch::Tensor> trainable(torch::nn::Module& model) {
   std::vector<torch::Tensor> out;
-  for (auto& p : tagger.parameters())
+  for (auto& p : model.parameters())
     if (p.requires_grad()) out.push_back(p);
   return out;
 }
@@ -24,26 +24,21 @@ std::vector<torch::Tensor> trainable(models::TaggerImpl& tagger) {
 }  // namespace
 
 EpochLoop::EpochLoop(Parts parts)
-    : parts_(parts), sentences_(sentence_pointers(parts.train.corpus)),
-      reducer_(trainable(parts.tagger), parts.workers) {}
+    : parts_(parts), reducer_(trainable(parts.task.model()), parts.workers) {}
 
-StepTotals EpochLoop::backward(const std::vector<std::size_t>& batches, const BatchPlan& plan) {
+StepTotals EpochLoop::backward(const std::vector<std::size_t>& batches, const BatchPlan& plan, int epoch) {
   StepTotals totals;
   for (std::size_t b : batches) {
-    std::vector<const data::Sentence*> group;
-    int64_t tokens = 0;
-    for (std::size_t i : plan[b]) group.push_back(sentences_[i]), tokens += static_cast<int64_t>(sentences_[i]->size());
-    auto batch = make_batch(group, parts_.tagger.encoder(), &parts_.labels, parts_.train.path, &parts_.train.corpus)
-                     .to(parts_.device);
-    torch::Tensor loss;
+    BatchLoss batch;
     {
       models::AutocastScope autocast(parts_.config.precision, parts_.device);  // the forward pass only, as torch.autocast
-      loss = parts_.tagger.loss(batch);
+      batch = parts_.task.forward(plan[b], BatchKey{epoch, b});
     }
-    totals.loss_sum += loss.item<double>() * static_cast<double>(tokens);
-    totals.tokens += tokens;
+    totals.loss_sum += batch.loss.item<double>() * static_cast<double>(batch.units);
+    totals.units += batch.units;
+    totals.tokens += batch.tokens;
     totals.batches += 1;
-    loss.backward();
+    batch.loss.backward();
   }
   return totals;
 }
@@ -56,8 +51,9 @@ void EpochLoop::check_finite(const StepTotals& totals, int epoch, int64_t step) 
 
 EpochTotals EpochLoop::run(int epoch, int64_t& step, std::mt19937_64& shuffle_rng) {
   const TrainConfig& tc = parts_.config;
-  parts_.tagger.train();
-  const auto plan = plan_batches(sentences_, tc.batch_tokens, tc.batch_sentences, shuffle_rng);
+  torch::nn::Module& model = parts_.task.model();
+  model.train();
+  const auto plan = plan_batches(parts_.task.example_lengths(), tc.batch_tokens, tc.batch_sentences, shuffle_rng);
   const auto steps = share_steps(plan.size(), parts_.workers.world_size(), parts_.workers.rank(),
                                  tc.accumulate_batches);
   std::optional<Progress> progress;
@@ -67,22 +63,24 @@ EpochTotals EpochLoop::run(int epoch, int64_t& step, std::mt19937_64& shuffle_rn
   const auto start = std::chrono::steady_clock::now();
   EpochTotals out;
   double loss_sum = 0;
+  int64_t units = 0;
   for (const auto& share : steps) {
     out.lr = parts_.schedule.lr(step);
     set_learning_rate(parts_.optimizer, out.lr);
     parts_.optimizer.zero_grad();
-    const StepTotals total = reducer_.reduce(backward(share.batches, plan));
+    const StepTotals total = reducer_.reduce(backward(share.batches, plan, epoch));
     check_finite(total, epoch, step);
-    if (tc.clip_norm > 0) torch::nn::utils::clip_grad_norm_(parts_.tagger.parameters(), tc.clip_norm);
+    if (tc.clip_norm > 0) torch::nn::utils::clip_grad_norm_(model.parameters(), tc.clip_norm);
     parts_.optimizer.step();
     ++step;
     loss_sum += total.loss_sum;
+    units += total.units;
     out.tokens += total.tokens;
-    if (progress) progress->update_sum(total.tokens, total.loss_sum);
+    if (progress) progress->update_sum(total.tokens, total.loss_sum, total.units);
   }
   if (progress) progress->finish();
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  out.mean_loss = out.tokens > 0 ? loss_sum / static_cast<double>(out.tokens) : 0.0;
+  out.mean_loss = units > 0 ? loss_sum / static_cast<double>(units) : 0.0;
   out.reduce_seconds = reducer_.seconds() - reduce_before;
   return out;
 }

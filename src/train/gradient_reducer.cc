@@ -53,12 +53,13 @@ StepTotals GradientReducer::reduce(const StepTotals& local) {
   torch::NoGradGuard no_grad;
   const std::size_t n = parameters_.size();
   // Which parameters have a gradient here, and the step's totals, travel in one small float64 tensor.
-  auto counts = torch::zeros({static_cast<int64_t>(n) + 3}, torch::kDouble);
+  auto counts = torch::zeros({static_cast<int64_t>(n) + 4}, torch::kDouble);
   auto c = counts.accessor<double, 1>();
   for (std::size_t i = 0; i < n; ++i) c[static_cast<int64_t>(i)] = parameters_[i].grad().defined() ? 1 : 0;
   c[static_cast<int64_t>(n)] = local.loss_sum;
   c[static_cast<int64_t>(n) + 1] = static_cast<double>(local.tokens);
   c[static_cast<int64_t>(n) + 2] = static_cast<double>(local.batches);
+  c[static_cast<int64_t>(n) + 3] = static_cast<double>(local.units);
 
   std::vector<torch::Tensor> flat;
   for (const auto& bucket : buckets_) flat.push_back(flat_gradients(parameters_, bucket));
@@ -69,6 +70,7 @@ StepTotals GradientReducer::reduce(const StepTotals& local) {
   total.loss_sum = c[static_cast<int64_t>(n)];
   total.tokens = static_cast<int64_t>(c[static_cast<int64_t>(n) + 1]);
   total.batches = static_cast<int64_t>(c[static_cast<int64_t>(n) + 2]);
+  total.units = static_cast<int64_t>(c[static_cast<int64_t>(n) + 3]);
   const double batches = static_cast<double>(total.batches);
   for (std::size_t b = 0; b < buckets_.size(); ++b) {
     if (batches != 1) flat[b].div_(batches);

@@ -19,6 +19,7 @@
 #include "nertool/io/torch_pickle.h"
 #include "nertool/models/hf_encoder.h"
 #include "nertool/models/masked_lm.h"
+#include "nertool/train/pretrainer.h"
 #include "nertool/models/softmax_decoder.h"
 #include "nertool/text/subword_tokenizer.h"
 #include "nertool/train/config.h"
@@ -345,8 +346,7 @@ MaskedLanguageModel import_hf_masked_lm(const std::string& hf_dir, HfImportRepor
   MaskedLanguageModel model(tconfig);
   TensorMatch match;
   match.unexpected = groups.unexpected;
-  match.copy(*model->embeddings, "embeddings.", groups.encoder, prefix);
-  match.copy(*model->encoder, "encoder.", groups.encoder, prefix);
+  match.copy(*model->encoder, "", groups.encoder, prefix);
   // The output projection is tied to the word embeddings: a stored copy must be that matrix (and the bias).
   auto check_tied = [&](const std::string& key, const std::map<std::string, torch::Tensor>& group,
                         const std::string& tied_to) {
@@ -400,49 +400,26 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
   return report;
 }
 
-void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
-  auto loaded = load_model(model_dir, "cpu");
-  auto* encoder = dynamic_cast<HfTransformerEncoder*>(&loaded.tagger->encoder());
-  if (!encoder)
-    throw ConfigError(model_dir + (loaded.config.model.contains("word_lstm")
-                                       ? ": a BiLSTM (model.word_lstm) sits on its encoder; Hugging Face token "
-                                         "classification has no such layer"
-                                       : " is not a transformer model (model.encoder must be bert or roberta)"));
-  if (!dynamic_cast<SoftmaxDecoder*>(&loaded.tagger->decoder()))
-    throw ConfigError(model_dir + ": only the softmax decoder has a Hugging Face counterpart (this model uses " +
-                      loaded.config.model.value("decoder", std::string("?")) + ")");
-  const auto& t = encoder->config();
-  std::string model_type = t.model_type.empty() ? loaded.config.model.value("encoder", std::string("bert")) : t.model_type;
-  auto [encoder_name, prefix] = encoder_of(model_type);
+namespace {
 
-  io::NamedTensors tensors;
-  for (const auto& p : encoder->named_parameters()) tensors.emplace_back(prefix + p.key(), p.value().detach());
-  tensors.emplace_back(prefix + "embeddings.position_ids",
-                       torch::arange(t.max_position_embeddings, torch::kInt64).unsqueeze(0));
-  for (const auto& p : loaded.tagger->decoder().named_parameters())
-    if (starts_with(p.key(), "classifier.")) tensors.emplace_back(p.key(), p.value().detach());
+// "Bert", "Roberta", "XLMRoberta", "Camembert" + `head` ("ForTokenClassification", "ForMaskedLM").
+std::string hf_architecture(const std::string& model_type, const std::string& head) {
+  if (model_type == "bert") return "Bert" + head;
+  if (model_type == "xlm-roberta") return "XLMRoberta" + head;
+  if (model_type == "camembert") return "Camembert" + head;
+  return "Roberta" + head;
+}
 
-  const auto& labels = loaded.tagger->labels();
-  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
-  for (int64_t i = 0; i < labels.size(); ++i) {
-    id2label[std::to_string(i)] = labels.label(i);
-    label2id[labels.label(i)] = i;
-  }
-  auto tokenizer = text::load_tokenizer(text::model_tokenizer_dir(model_dir));
-  const bool bert = model_type == "bert";
-  std::string arch = bert ? "BertForTokenClassification"
-                     : model_type == "xlm-roberta" ? "XLMRobertaForTokenClassification"
-                     : model_type == "camembert"   ? "CamembertForTokenClassification"
-                                                   : "RobertaForTokenClassification";
-  nlohmann::json config = {{"architectures", {arch}},
+// config.json of a checkpoint of `architecture`, as transformers 4.29.2 writes it.
+nlohmann::json hf_config(const layers::TransformerConfig& t, const std::string& model_type,
+                         const std::string& architecture, const text::SubwordTokenizer& tokenizer) {
+  nlohmann::json config = {{"architectures", {architecture}},
                            {"model_type", model_type},
                            {"attention_probs_dropout_prob", t.attention_dropout},
                            {"classifier_dropout", nullptr},
                            {"hidden_act", "gelu"},
                            {"hidden_dropout_prob", t.hidden_dropout},
                            {"hidden_size", t.hidden_size},
-                           {"id2label", id2label},
-                           {"label2id", label2id},
                            {"initializer_range", 0.02},
                            {"intermediate_size", t.intermediate_size},
                            {"layer_norm_eps", t.layer_norm_eps},
@@ -455,16 +432,91 @@ void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
                            {"type_vocab_size", t.type_vocab_size},
                            {"use_cache", true},
                            {"vocab_size", t.vocab_size}};
-  if (!bert) {
-    config["bos_token_id"] = tokenizer->cls_id();
-    config["eos_token_id"] = tokenizer->sep_id();
+  if (model_type != "bert") {
+    config["bos_token_id"] = tokenizer.cls_id();
+    config["eos_token_id"] = tokenizer.sep_id();
   }
+  return config;
+}
+
+// The encoder's tensors under the checkpoint's names ("bert." or "roberta." + name), with the position_ids buffer
+// transformers saves.
+io::NamedTensors hf_encoder_tensors(const torch::nn::Module& encoder, const layers::TransformerConfig& t,
+                                    const std::string& prefix) {
+  io::NamedTensors tensors;
+  for (const auto& p : encoder.named_parameters()) tensors.emplace_back(prefix + p.key(), p.value().detach());
+  tensors.emplace_back(prefix + "embeddings.position_ids",
+                       torch::arange(t.max_position_embeddings, torch::kInt64).unsqueeze(0));
+  return tensors;
+}
+
+void write_hf_checkpoint(const std::string& hf_dir, const io::NamedTensors& tensors, const nlohmann::json& config,
+                         const text::SubwordTokenizer& tokenizer) {
   StagingDir staging(hf_dir);
   io::write_safetensors((fs::path(staging.path()) / "model.safetensors").string(), tensors);
   write_file_atomic((fs::path(staging.path()) / "config.json").string(), config.dump(2) + "\n");
-  tokenizer->save(staging.path());
+  tokenizer.save(staging.path());
   staging.commit();
-  spdlog::info("wrote Hugging Face checkpoint {} ({}, {} tensors, {} labels)", hf_dir, arch, tensors.size(), labels.size());
+}
+
+// A pretraining run as a *ForMaskedLM checkpoint: the head under the names transformers gives it, the decoder's
+// bias stored beside the head's (as transformers saves it) and the tied decoder weight left out.
+void convert_masked_lm_to_hf(const std::string& run_dir, const std::string& hf_dir) {
+  const MaskedLmBuild loaded = load_masked_lm(run_dir);
+  const auto& t = loaded.model->config();
+  const std::string& model_type = t.model_type;  // build_masked_lm fills it in
+  const std::string prefix = encoder_of(model_type).second;
+  io::NamedTensors tensors = hf_encoder_tensors(*loaded.model->encoder, t, prefix);
+  const bool bert = model_type == "bert";
+  const std::string head = bert ? "cls.predictions." : "lm_head.";
+  const std::string transform = bert ? "cls.predictions.transform." : "lm_head.";
+  for (const auto& p : loaded.model->head->named_parameters()) {
+    std::string name = p.key();
+    if (starts_with(name, "dense.")) name = transform + name;
+    else if (starts_with(name, "layer_norm.")) name = transform + (bert ? "LayerNorm." + name.substr(11) : name);
+    else name = head + name;
+    tensors.emplace_back(name, p.value().detach());
+  }
+  tensors.emplace_back(head + "decoder.bias", loaded.model->head->bias.detach());
+  const std::string architecture = hf_architecture(model_type, "ForMaskedLM");
+  write_hf_checkpoint(hf_dir, tensors, hf_config(t, model_type, architecture, *loaded.tokenizer), *loaded.tokenizer);
+  spdlog::info("wrote Hugging Face checkpoint {} ({}, {} tensors)", hf_dir, architecture, tensors.size());
+}
+
+}  // namespace
+
+void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
+  if (is_pretraining_run(model_dir)) return convert_masked_lm_to_hf(model_dir, hf_dir);
+  auto loaded = load_model(model_dir, "cpu");
+  auto* encoder = dynamic_cast<HfTransformerEncoder*>(&loaded.tagger->encoder());
+  if (!encoder)
+    throw ConfigError(model_dir + (loaded.config.model.contains("word_lstm")
+                                       ? ": a BiLSTM (model.word_lstm) sits on its encoder; Hugging Face token "
+                                         "classification has no such layer"
+                                       : " is not a transformer model (model.encoder must be bert or roberta)"));
+  if (!dynamic_cast<SoftmaxDecoder*>(&loaded.tagger->decoder()))
+    throw ConfigError(model_dir + ": only the softmax decoder has a Hugging Face counterpart (this model uses " +
+                      loaded.config.model.value("decoder", std::string("?")) + ")");
+  const auto& t = encoder->config();
+  std::string model_type = t.model_type.empty() ? loaded.config.model.value("encoder", std::string("bert")) : t.model_type;
+  io::NamedTensors tensors = hf_encoder_tensors(*encoder, t, encoder_of(model_type).second);
+  for (const auto& p : loaded.tagger->decoder().named_parameters())
+    if (starts_with(p.key(), "classifier.")) tensors.emplace_back(p.key(), p.value().detach());
+
+  const auto& labels = loaded.tagger->labels();
+  nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
+  for (int64_t i = 0; i < labels.size(); ++i) {
+    id2label[std::to_string(i)] = labels.label(i);
+    label2id[labels.label(i)] = i;
+  }
+  auto tokenizer = text::load_tokenizer(text::model_tokenizer_dir(model_dir));
+  const std::string architecture = hf_architecture(model_type, "ForTokenClassification");
+  nlohmann::json config = hf_config(t, model_type, architecture, *tokenizer);
+  config["id2label"] = id2label;
+  config["label2id"] = label2id;
+  write_hf_checkpoint(hf_dir, tensors, config, *tokenizer);
+  spdlog::info("wrote Hugging Face checkpoint {} ({}, {} tensors, {} labels)", hf_dir, architecture, tensors.size(),
+               labels.size());
 }
 
 }  // namespace nertool::train

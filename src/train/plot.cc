@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -55,34 +57,42 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
-bool plot_f1(const std::vector<F1Point>& points, const std::string& png_path, const std::string& title) {
-  if (points.empty()) return false;
+bool plot_epoch_curves(const std::vector<EpochCurve>& curves, const std::string& y_label, const std::string& png_path,
+                       const std::string& title) {
+  int last_epoch = 0;
+  for (const auto& c : curves)
+    for (const auto& [epoch, value] : c.points) last_epoch = std::max(last_epoch, epoch);
+  if (last_epoch == 0) return false;
   if (!have_gnuplot()) {
     spdlog::warn("gnuplot not found: skipping {} (install gnuplot-nox)", png_path);
     return false;
   }
   namespace fs = std::filesystem;
-  const std::string tmp_png = png_path + ".tmp." + std::to_string(::getpid()) + ".png";
-  const std::string data = png_path + ".tmp." + std::to_string(::getpid()) + ".dat";
-  const std::string script = png_path + ".tmp." + std::to_string(::getpid()) + ".gp";
-  bool has_test = false;
+  const std::string stem = png_path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp_png = stem + ".png", data = stem + ".dat", script = stem + ".gp";
   {
     std::ofstream d(data);
-    for (const auto& p : points) {
-      d << p.epoch << ' ' << p.dev_f1 * 100 << ' ';
-      if (p.test_f1) d << *p.test_f1 * 100, has_test = true;
-      else d << "NaN";
-      d << '\n';
+    for (const auto& c : curves) {  // one gnuplot data block per curve
+      for (const auto& [epoch, value] : c.points)
+        if (std::isfinite(value)) d << epoch << ' ' << value << '\n';
+      d << "\n\n";
     }
     std::ofstream s(script);
     s << "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) { set terminal pngcairo size 800,500 } "
          "else { set terminal png size 800,500 }\n"
       << "set output " << quote(tmp_png) << "\n"
       << "set title " << quote(title) << " noenhanced\n"
-      << "set xlabel 'epoch'\nset ylabel 'F1 (%)'\nset grid\nset key bottom right\n"
-      << "set xrange [0.5:" << points.back().epoch + 0.5 << "]\n"
-      << "plot " << quote(data) << " using 1:2 with linespoints title 'dev'";
-    if (has_test) s << ", " << quote(data) << " using 1:3 with linespoints title 'test'";
+      << "set xlabel 'epoch'\nset ylabel " << quote(y_label) << "\nset grid\nset key outside bottom center horizontal\n"
+      << "set xrange [0.5:" << last_epoch + 0.5 << "]\nplot ";
+    bool first = true;
+    for (std::size_t i = 0; i < curves.size(); ++i) {
+      const bool any = std::any_of(curves[i].points.begin(), curves[i].points.end(),
+                                   [](const auto& p) { return std::isfinite(p.second); });
+      if (!any) continue;
+      s << (first ? "" : ", ") << quote(data) << " index " << i << " using 1:2 with linespoints title "
+        << quote(curves[i].title);
+      first = false;
+    }
     s << "\n";
   }
   int rc = run_gnuplot(script);
@@ -94,6 +104,15 @@ bool plot_f1(const std::vector<F1Point>& points, const std::string& png_path, co
   fs::remove(tmp_png, ec);
   if (!ok) spdlog::warn("gnuplot failed (exit status {}): {} not written", rc, png_path);
   return ok;
+}
+
+bool plot_f1(const std::vector<F1Point>& points, const std::string& png_path, const std::string& title) {
+  EpochCurve dev{"dev", {}}, test{"test", {}};
+  for (const auto& p : points) {
+    dev.points.emplace_back(p.epoch, p.dev_f1 * 100);
+    test.points.emplace_back(p.epoch, p.test_f1 ? *p.test_f1 * 100 : std::nan(""));
+  }
+  return plot_epoch_curves({dev, test}, "F1 (%)", png_path, title);
 }
 
 }  // namespace nertool::train

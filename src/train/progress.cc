@@ -23,9 +23,10 @@ double Progress::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
 }
 
-void Progress::update_sum(int64_t tokens, double loss_sum) {
+void Progress::update_sum(int64_t tokens, double loss_sum, int64_t units) {
   ++done_;
   tokens_ += tokens;
+  units_ += units < 0 ? tokens : units;
   loss_sum_ += loss_sum;
   draw(done_ == total_);
 }

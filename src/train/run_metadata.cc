@@ -40,7 +40,7 @@ void add_best_scores(const RunState& state, json& meta) {
 
 }  // namespace
 
-json run_metadata(const RunState& state, const TrainingData& data, const RunFacts& facts) {
+json run_metadata_base(const RunState& state, const RunFacts& facts) {
   json meta;
   meta["format_version"] = kRunFormatVersion;
   meta["nertool_version"] = NERTOOL_VERSION;
@@ -55,9 +55,14 @@ json run_metadata(const RunState& state, const TrainingData& data, const RunFact
   meta["stopped_early"] = state.stopping.stopped;
   meta["best_epoch"] = state.stopping.best_epoch;
   meta["wall_seconds"] = state.seconds;
+  meta["parameters"] = facts.parameters;
+  return meta;
+}
+
+json run_metadata(const RunState& state, const TrainingData& data, const RunFacts& facts) {
+  json meta = run_metadata_base(state, facts);
   meta["tag_scheme"] = data::tag_scheme_name(data.scheme);
   meta["labels"] = facts.labels;
-  meta["parameters"] = facts.parameters;
   meta["data"] = data_section(data);
   add_best_scores(state, meta);
   return meta;

@@ -25,6 +25,8 @@
 #include "nertool/train/progress.h"
 #include "nertool/train/run_dir.h"
 #include "nertool/train/run_metadata.h"
+#include "nertool/train/run_support.h"
+#include "nertool/train/tagging_task.h"
 #include "nertool/train/training_data.h"
 
 namespace nertool::train {
@@ -33,28 +35,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// Keys that may differ between a run's saved config and the config given with --resume.
-bool resumable_difference(const std::string& key) {
-  static const std::set<std::string> ok = {"train.max_epochs", "train.patience", "train.device", "train.num_threads",
-                                           "train.log_percent", "train.eval_batch_sentences"};
-  return ok.count(key) > 0;
-}
-
-void diff_json(const json& a, const json& b, const std::string& prefix, std::vector<std::string>& out) {
-  if (a.is_object() && b.is_object()) {
-    std::set<std::string> keys;
-    for (const auto& kv : a.items()) keys.insert(kv.key());
-    for (const auto& kv : b.items()) keys.insert(kv.key());
-    for (const auto& k : keys) {
-      std::string name = prefix.empty() ? k : prefix + "." + k;
-      if (!a.contains(k) || !b.contains(k)) out.push_back(name);
-      else diff_json(a.at(k), b.at(k), name, out);
-    }
-  } else if (a != b) {
-    out.push_back(prefix);
-  }
-}
 
 // train.freeze: parameters whose names start with one of the prefixes keep their values (no gradient, so the
 // optimizer never sees them). A prefix that names nothing is a config error, not a silent no-op.
@@ -78,57 +58,12 @@ void freeze_parameters(torch::nn::Module& model, const std::vector<std::string>&
   if (frozen > 0) spdlog::info("train.freeze: {} parameter tensors kept fixed", frozen);
 }
 
-// A resumed run must have the config it started with, but for the keys resumable_difference allows.
-void check_resumable_config(const std::string& run, const json& config) {
-  // Through the current reader: keys added to nertool after the run started take their defaults, as the run did.
-  const json saved = config_from_json(read_json_file(run + "/config.json"), run + "/config.json").json;
-  std::vector<std::string> diffs, blocking;
-  diff_json(saved, config, "", diffs);
-  for (const auto& d : diffs)
-    if (!resumable_difference(d)) blocking.push_back(d);
-  if (!blocking.empty()) {
-    std::string list;
-    for (const auto& d : blocking) list += (list.empty() ? "" : ", ") + d;
-    throw ConfigError("cannot resume " + run + " with a different config (changed: " + list +
-                      "); only train.max_epochs, patience, device, num_threads, log_percent and "
-                      "eval_batch_sentences may change");
-  }
-  for (const auto& d : diffs) {
-    std::string pointer = "/" + d;
-    for (auto& ch : pointer) ch = ch == '.' ? '/' : ch;
-    spdlog::info("resume: {} changed to {}", d, config.value(json::json_pointer(pointer), json()).dump());
-  }
-}
-
-void write_metrics(const std::string& path, const std::vector<EpochRecord>& history) {
-  std::string text;
-  for (const auto& r : history) text += r.to_json().dump() + "\n";
-  write_file_atomic(path, text);
-}
-
 void check_options(const TrainOptions& options) {
   if (options.run_dir.empty()) throw ConfigError("no run directory given (--out)");
   const TrainConfig& tc = options.config.train;
   if (tc.batch_tokens <= 0 && tc.batch_sentences <= 0)
     throw ConfigError("set train.batch_tokens (token budget per batch) or train.batch_sentences (sentences per "
                       "batch)");
-}
-
-// Workers must train the same model on the same data; a difference would only show as diverging weights.
-// `digest`: a SHA-256 of what must agree.
-void check_workers_agree(Communicator& workers, const std::string& what, const std::string& digest) {
-  if (workers.world_size() == 1) return;
-  const auto all = workers.all_gather_bytes(digest);
-  for (std::size_t r = 1; r < all.size(); ++r)
-    if (all[r] != all[0])
-      throw ConfigError("distributed training: worker " + std::to_string(r) + " has other " + what +
-                        " than worker 0: give every worker the same config, flags and data");
-}
-
-bool writer_decides(Communicator& workers, bool value) {
-  auto flag = torch::tensor({value ? 1 : 0}, torch::kInt);
-  workers.broadcast(flag, 0);
-  return flag.item<int>() != 0;
 }
 
 // Files of the run directory that are training output, not part of the model's definition.
@@ -157,28 +92,6 @@ void share_model_files(Communicator& workers, const fs::path& run, const fs::pat
     fs::create_directories(file.parent_path());
     write_file_atomic(file.string(), records[i + 1]);
   }
-}
-
-// Every parameter and buffer of the writer's model into the others' (the writer's may come from --init).
-void broadcast_module(Communicator& workers, torch::nn::Module& module) {
-  if (workers.world_size() == 1) return;
-  torch::NoGradGuard no_grad;
-  auto send = [&](torch::Tensor& t) {
-    auto cpu = t.detach().to(torch::kCPU).contiguous();
-    workers.broadcast(cpu, 0);
-    t.copy_(cpu);
-  };
-  for (auto& p : module.parameters()) send(p);
-  for (auto& b : module.buffers()) send(b);
-}
-
-std::string parameter_digest(const torch::nn::Module& module) {
-  Sha256 hash;
-  for (const auto& p : module.parameters()) {
-    auto cpu = p.detach().to(torch::kCPU).contiguous();
-    hash.update(cpu.data_ptr(), static_cast<std::size_t>(cpu.nbytes()));
-  }
-  return hash.hex_digest();
 }
 
 // What one call of train_model builds before its first epoch.
@@ -291,20 +204,6 @@ int64_t count_epoch_steps(const TrainingData& data, const TrainConfig& tc, int w
   return steps_per_epoch(batches, world_size, tc.accumulate_batches);
 }
 
-std::string rng_text(const std::mt19937_64& rng) {
-  std::ostringstream text;
-  text << rng;
-  return text.str();
-}
-
-// The writer's state after an epoch (scores, early stopping) becomes every worker's.
-void share_state(Communicator& workers, RunState& state) {
-  if (workers.world_size() == 1) return;
-  std::string text = workers.is_writer() ? state.to_json().dump() : std::string();
-  workers.broadcast_bytes(text, 0);
-  if (!workers.is_writer()) state = RunState::from_json(json::parse(text), "worker 0's training state");
-}
-
 // Epochs of one session of a run: train, let the writer evaluate, agree on the state, checkpoint.
 class Epochs {
  public:
@@ -314,8 +213,9 @@ class Epochs {
       : options_(options), workers_(workers), s_(session), run_dir_(run_dir), state_(state),
         shuffle_rng_(shuffle_rng), run_(options.run_dir), start_(start),
         seconds_before_(state.seconds),
-        loop_(EpochLoop::Parts{*session.tagger, *session.optimizer, schedule, workers, options.config.train,
-                               session.device, session.labels, session.data.train(), workers.is_writer(), tty}),
+        task_(*session.tagger, session.labels, session.data.train(), session.device),
+        loop_(EpochLoop::Parts{task_, *session.optimizer, schedule, workers, options.config.train, session.device,
+                               workers.is_writer(), tty}),
         checkpointer_((run_ / kCheckpointFile).string(), workers) {
     if (workers.is_writer()) evaluator_.emplace(session.data, options.config.train, session.device);
   }
@@ -390,6 +290,7 @@ class Epochs {
   fs::path run_;
   std::chrono::steady_clock::time_point start_;
   double seconds_before_;
+  TaggingTask task_;
   EpochLoop loop_;
   Checkpointer checkpointer_;
   std::optional<Evaluator> evaluator_;

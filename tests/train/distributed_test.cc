@@ -120,11 +120,12 @@ TEST(GradientReducer, OneProcessAccumulatingTakesTheMean) {
   auto single = make_single_process_communicator();
   auto params = parameters_with_gradients(3.0, false);  // the sum of 3 batches' gradients
   GradientReducer reducer(params, *single);
-  const StepTotals total = reducer.reduce({6.0, 30, 3});
+  const StepTotals total = reducer.reduce({6.0, 12, 30, 3});
   EXPECT_TRUE(torch::equal(params[0].grad(), torch::arange(1, 7, torch::kFloat).view({2, 3})));
   EXPECT_FALSE(params[1].grad().defined()) << "a parameter without gradient keeps none";
   EXPECT_EQ(total.batches, 3);
   EXPECT_EQ(total.tokens, 30);
+  EXPECT_EQ(total.units, 12);
   EXPECT_DOUBLE_EQ(total.loss_sum, 6.0);
 }
 
@@ -133,7 +134,7 @@ TEST(GradientReducer, OneProcessOneBatchIsUntouched) {
   auto params = parameters_with_gradients(1.0, true);
   const auto before = params[0].grad().clone();
   GradientReducer reducer(params, *single);
-  reducer.reduce({1.0, 5, 1});
+  reducer.reduce({1.0, 5, 5, 1});
   EXPECT_TRUE(torch::equal(params[0].grad(), before));
 }
 
@@ -169,7 +170,7 @@ TEST(GradientReducer, TwoGlooWorkersGetTheMeanOverBothShares) {
     // Worker 0 ran 2 batches, worker 1 one; only worker 1 has a gradient for b. Small buckets: several of them.
     auto params = parameters_with_gradients(rank == 0 ? 2.0 : 1.0, rank == 1);
     GradientReducer reducer(params, workers, /*bucket_bytes=*/16);
-    totals[static_cast<std::size_t>(rank)] = reducer.reduce({rank == 0 ? 4.0 : 5.0, rank == 0 ? 20 : 7, rank == 0 ? 2 : 1});
+    totals[static_cast<std::size_t>(rank)] = reducer.reduce({rank == 0 ? 4.0 : 5.0, rank == 0 ? 3 : 2, rank == 0 ? 20 : 7, rank == 0 ? 2 : 1});
     result[static_cast<std::size_t>(rank)] = params;
   });
   for (int rank = 0; rank < 2; ++rank) {
@@ -181,6 +182,7 @@ TEST(GradientReducer, TwoGlooWorkersGetTheMeanOverBothShares) {
     EXPECT_TRUE(torch::allclose(p[1].grad(), torch::full({4}, 1.0 / 3, torch::kFloat)));
     EXPECT_EQ(totals[static_cast<std::size_t>(rank)].batches, 3);
     EXPECT_EQ(totals[static_cast<std::size_t>(rank)].tokens, 27);
+    EXPECT_EQ(totals[static_cast<std::size_t>(rank)].units, 5);
     EXPECT_DOUBLE_EQ(totals[static_cast<std::size_t>(rank)].loss_sum, 9.0);
   }
 }

@@ -23,6 +23,10 @@ void save_archive(torch::serialize::OutputArchive& archive, const std::string& p
 // first missing or mis-shaped tensor.
 void load_weights(torch::nn::Module& module, const std::string& path);
 
+// Strict, for one part: the sub-archive `part` of the file (a tagger's "encoder", a masked LM's "head") into
+// `module`. Returns false when the file has no such part.
+bool load_weights_part(torch::nn::Module& module, const std::string& path, const std::string& part);
+
 struct InitReport {
   std::vector<std::string> loaded, missing, mismatched;  // by name; mismatched: present with another shape
 };

@@ -10,7 +10,8 @@
 // right, about equally), which the transformer sees but nothing is predicted for.
 //
 // Model section keys: "encoder": "bert" | "roberta"; "transformer": {architecture, see TransformerConfig} or
-// "pretrained": a converted model directory (architecture, tokenizer and weights come from there);
+// "pretrained": a converted model directory or a `nertool pretrain` run (architecture, tokenizer and weights come
+// from there);
 // "max_seq_length" (128), "stride" (window advance in subwords; 0: half a window), "document_context" (false).
 // The run directory keeps transformer.json (the architecture) and tokenizer/.
 #include <cstdint>
@@ -89,6 +90,16 @@ class HfTransformerEncoder : public Encoder {
 
 // The splitter of a subword tokenizer: each word's subword ids as encode_words gives them.
 HfTransformerEncoder::WordSplitter word_splitter(std::shared_ptr<const text::SubwordTokenizer> tokenizer);
+
+// Where a model section's architecture comes from: a saved model's transformer.json; else model.transformer; else
+// the pretrained directory's transformer.json.
+layers::TransformerConfig transformer_config_of(const BuildContext& context);
+// Where its tokenizer comes from: the saved model's tokenizer/; else the pretrained directory's; else
+// model.tokenizer.
+std::string tokenizer_dir_of(const BuildContext& context);
+// The tokenizer's special ids, checked against the architecture (pad id, vocabulary size); errors name the folder.
+SpecialIds checked_special_ids(const text::SubwordTokenizer& tokenizer, const layers::TransformerConfig& config,
+                               const std::string& tokenizer_dir);
 
 // Builds the encoder from a model section (see the top of this file). Registered as "bert" and "roberta".
 std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& context);

@@ -25,18 +25,34 @@ TORCH_MODULE(MaskedLmHead);
 // Label value of positions that are not predicted (as in Hugging Face).
 constexpr int64_t kIgnoredLabel = -100;
 
+// The transformer without a head. Its parameters are named as HfTransformerEncoder's ("embeddings.*",
+// "encoder.*"), so the "encoder" part of a pretraining run's model.pt loads into a tagger's encoder by name.
+class TransformerBodyImpl : public torch::nn::Module {
+ public:
+  explicit TransformerBodyImpl(const layers::TransformerConfig& config);
+  // input_ids [B, S] int64, attention_mask [B, S] -> last hidden states [B, S, H].
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);
+
+  layers::TransformerEmbeddings embeddings{nullptr};
+  layers::TransformerStack encoder{nullptr};
+};
+TORCH_MODULE(TransformerBody);
+
 class MaskedLanguageModelImpl : public torch::nn::Module {
  public:
   explicit MaskedLanguageModelImpl(const layers::TransformerConfig& config);
 
   // input_ids [B, S] int64, attention_mask [B, S] (1 on real tokens) -> logits [B, S, V] at every position.
   torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);
-  // Mean cross-entropy over the positions whose label is not kIgnoredLabel; the head runs on those only.
+  // Logits [M, V] of the M positions whose label is not kIgnoredLabel, in row-major order; the head runs on
+  // those only.
+  torch::Tensor masked_logits(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                              const torch::Tensor& labels);
+  // Mean cross-entropy over the positions whose label is not kIgnoredLabel.
   torch::Tensor loss(const torch::Tensor& input_ids, const torch::Tensor& attention_mask, const torch::Tensor& labels);
   const layers::TransformerConfig& config() const { return config_; }
 
-  layers::TransformerEmbeddings embeddings{nullptr};
-  layers::TransformerStack encoder{nullptr};
+  TransformerBody encoder{nullptr};  // "encoder.embeddings.*", "encoder.encoder.layer.N.*"
   MaskedLmHead head{nullptr};
 
  private:

@@ -23,6 +23,9 @@ using BatchPlan = std::vector<std::vector<std::size_t>>;  // sentence indices of
 // Exactly one of batch_tokens, batch_sentences is > 0. Sentences with no tokens are left out.
 BatchPlan plan_batches(const std::vector<const data::Sentence*>& sentences, int64_t batch_tokens,
                        int64_t batch_sentences, std::mt19937_64& rng);
+// The same over examples of the given lengths (a sentence's tokens, a packed sequence's subwords).
+BatchPlan plan_batches(const std::vector<int64_t>& lengths, int64_t batch_tokens, int64_t batch_sentences,
+                       std::mt19937_64& rng);
 
 // One optimizer step of an epoch: which batches of the plan this worker runs, and how many the step has over all
 // workers. A step takes the next world_size x accumulate batches of the plan; worker r runs the r-th `accumulate`

@@ -1,5 +1,5 @@
 #pragma once
-// Run configuration: a JSON file with sections "data", "model" and "train". Every value has a default (except the
+// Run configuration: a JSON file with sections "data", "model", "train" and "pretrain". Every value has a default (except the
 // model section, which its encoder and decoder builders validate), every value can be overridden with
 // `--set key.path=value`, and unknown keys in "data" or "train" are errors that suggest the closest known key.
 #include <cstdint>
@@ -46,18 +46,30 @@ struct TrainConfig {
   int log_percent = 10; // non-TTY progress: one log line per this many percent of an epoch
 };
 
+// `nertool pretrain` (masked-language-model training; docs/pretraining.md). The train section's optimizer,
+// schedule, batching (batch_sentences counts sequences), epochs, precision and seed apply as for tagging.
+struct PretrainConfig {
+  std::vector<std::string> train_files;  // text to pretrain on, relative to --data (absolute paths allowed)
+  std::string valid_file;                // held-out text: masked-LM loss and accuracy after every epoch
+  std::string format = "text";           // text (a paragraph per line) | conll (the token column)
+  int64_t max_length = 128;              // subwords per packed sequence, [CLS] and [SEP] included
+  double mask_probability = 0.15;
+  bool whole_word = false;               // mask every subword of a chosen word together
+};
+
 struct Config {
   DataConfig data;
   nlohmann::json model = nlohmann::json::object();
   TrainConfig train;
+  PretrainConfig pretrain;
   std::string description;
   nlohmann::json json;  // the effective config (defaults filled in): what --dump-config prints and runs save
 };
 
-// The defaults of "data" and "train" as JSON.
+// The defaults of "data", "train" and "pretrain" as JSON.
 nlohmann::json default_config_json();
 
-// Every key of "data" and "train" as a Markdown table: key, type, default, rule, meaning (`nertool train
+// Every key of "data", "train" and "pretrain" as a Markdown table: key, type, default, rule, meaning (`nertool train
 // --config-keys`; docs/configuration.md holds its output).
 std::string config_keys_markdown();
 

@@ -1,6 +1,6 @@
 #pragma once
-// The training half of an epoch: the seeded batch plan (the same on every worker), this worker's share of each
-// step's batches, forward and backward on them, the gradients combined by the GradientReducer (the one place
+// The training half of an epoch, for any task (training_task.h): the seeded batch plan (the same on every worker),
+// this worker's share of each step's batches, forward (under autocast) and backward on them, the gradients combined by the GradientReducer (the one place
 // workers exchange gradients), clipping and the optimizer step at the step's scheduled learning rate.
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
@@ -9,18 +9,17 @@
 #include <random>
 #include <vector>
 
-#include "nertool/models/tagger.h"
 #include "nertool/train/batching.h"
 #include "nertool/train/config.h"
 #include "nertool/train/distributed.h"
 #include "nertool/train/gradient_reducer.h"
 #include "nertool/train/lr_schedule.h"
-#include "nertool/train/training_data.h"
+#include "nertool/train/training_task.h"
 
 namespace nertool::train {
 
 struct EpochTotals {
-  double mean_loss = 0;   // token-weighted over all workers' batches
+  double mean_loss = 0;   // over all workers' units (training_task.h)
   int64_t tokens = 0;     // all workers'
   double seconds = 0;
   double reduce_seconds = 0;
@@ -30,14 +29,12 @@ struct EpochTotals {
 class EpochLoop {
  public:
   struct Parts {
-    models::TaggerImpl& tagger;
+    TrainingTask& task;
     torch::optim::Optimizer& optimizer;
     const LrSchedule& schedule;
     Communicator& workers;
     const TrainConfig& config;
     torch::Device device;
-    const models::LabelSet& labels;
-    const DataFile& train;
     bool show_progress = true;  // the writer's progress bar or log lines
     bool tty = false;
   };
@@ -48,11 +45,10 @@ class EpochLoop {
 
  private:
   // Forward and backward on this worker's batches of a step; their gradients add up in .grad.
-  StepTotals backward(const std::vector<std::size_t>& batches, const BatchPlan& plan);
+  StepTotals backward(const std::vector<std::size_t>& batches, const BatchPlan& plan, int epoch);
   void check_finite(const StepTotals& totals, int epoch, int64_t step) const;
 
   Parts parts_;
-  std::vector<const data::Sentence*> sentences_;
   GradientReducer reducer_;
 };
 

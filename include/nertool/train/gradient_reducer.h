@@ -15,8 +15,9 @@ namespace nertool::train {
 
 // What a worker's batches of one step add up to; reduce() returns the sums over all workers.
 struct StepTotals {
-  double loss_sum = 0;   // sum over batches of (batch loss x batch tokens)
-  int64_t tokens = 0;
+  double loss_sum = 0;   // sum over batches of (batch loss x batch units)
+  int64_t units = 0;     // what losses average over (training_task.h): tagged words, masked subwords
+  int64_t tokens = 0;    // what throughput counts: words, subwords
   int64_t batches = 0;
 };
 

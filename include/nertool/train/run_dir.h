@@ -21,11 +21,12 @@ namespace nertool::train {
 constexpr int kRunFormatVersion = 1;
 
 // Files a run writes into its directory (docs/run_directory.md).
-constexpr const char* kWeightsFile = "model.pt";          // best-on-dev weights
+constexpr const char* kWeightsFile = "model.pt";          // best-on-dev (pretraining: lowest held-out loss) weights
 constexpr const char* kCheckpointFile = "checkpoint.pt";  // the state to resume from
 constexpr const char* kMetricsFile = "metrics.jsonl";
 constexpr const char* kMetadataFile = "metadata.json";
 constexpr const char* kPlotFile = "f1.png";
+constexpr const char* kLossPlotFile = "loss.png";         // pretraining runs: losses per epoch
 
 struct LoadedModel {
   Config config;

@@ -20,6 +20,9 @@ struct RunFacts {
 };
 
 nlohmann::json run_metadata(const RunState& state, const TrainingData& data, const RunFacts& facts);
+// What every run's metadata.json holds (versions, seed, device, workers, epochs, best epoch, time, parameters);
+// run_metadata adds a tagging run's data and scores to it.
+nlohmann::json run_metadata_base(const RunState& state, const RunFacts& facts);
 
 // The UTC time as 2026-12-02T23:59:59Z.
 std::string utc_now();

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Masked-LM pretraining throughput: subwords/s of `nertool pretrain` against the same step in PyTorch Python
+# (scripts/bench_pretrain_peer.py: RobertaForMaskedLM's computation, dynamic masking, AdamW, clipping), fp32 and
+# bf16, side by side, as a ratio. Model: configs/pretrain_roberta_small.json's RoBERTa (4 x 256, vocabulary 50,265).
+#
+#   scripts/bench_pretrain.sh [--sentences N] [--threads T] [--precisions "fp32 bf16"] [--out DIR]
+#
+# nertool trains one epoch on the first N sentences of CoNLL-2003 train (packed into sequences of 128 subwords,
+# 32 per batch; its figure is the epoch's training time, masking included, evaluation not); the peer runs as many
+# steps on full sequences of 128 random ids. Both use T intra-op threads (default: all cores).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+SENTENCES=1500
+THREADS=$(nproc)
+PRECISIONS="fp32 bf16"
+OUT=""
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --sentences) SENTENCES=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --precisions) PRECISIONS=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+NERTOOL=$(nertool_binary)
+SHARED=$(shared_dir)
+CONLL=$SHARED/data/conll2003
+TOKENIZER=$SHARED/data/tokenizers/roberta-base
+for f in "$CONLL/train.txt" "$TOKENIZER/vocab.json"; do
+  [[ -f $f ]] || { echo "skipping: $f not found (the shared data folder is $SHARED)"; exit 0; }
+done
+PYTHON=${PYTHON:-}
+if [[ -z $PYTHON ]]; then  # the first Python that has torch (Debian's python3-torch lives in /usr/bin/python3)
+  for cand in python3 /usr/bin/python3; do "$cand" -c 'import torch' 2>/dev/null && { PYTHON=$cand; break; }; done
+fi
+[[ -n $PYTHON ]] || { echo "error: no python3 with torch found (apt-get install python3-torch, or set PYTHON)" >&2; exit 1; }
+OUT=${OUT:-$(mktemp -d /tmp/nertool-bench-pretrain-XXXXXX)}
+mkdir -p "$OUT/data"
+first_sentences "$CONLL/train.txt" "$SENTENCES" > "$OUT/data/train.txt"
+first_sentences "$CONLL/valid.txt" 20 > "$OUT/data/valid.txt"
+echo "bench_pretrain: $(nproc) cores, $THREADS threads, $("$NERTOOL" --version | sed -n 2p), work in $OUT" >&2
+
+printf '%-10s %16s %16s %8s\n' precision "nertool sw/s" "pytorch sw/s" ratio
+for precision in $PRECISIONS; do
+  run=$OUT/run-$precision
+  rm -rf "$run"
+  "$NERTOOL" pretrain --config "$ROOT/configs/pretrain_roberta_small.json" --data "$OUT/data" --out "$run" \
+    --set model.tokenizer="$TOKENIZER" --set 'pretrain.train_files=["train.txt"]' --set pretrain.valid_file=valid.txt \
+    --set train.max_epochs=1 --set train.num_threads="$THREADS" --set train.precision="$precision" \
+    --set train.log_percent=100 > "$OUT/summary-$precision.json" 2> "$OUT/log-$precision.txt"
+  ours=$("$PYTHON" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["tokens_per_s"])' "$run/metrics.jsonl")
+  steps=$("$PYTHON" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["steps"])' "$run/metrics.jsonl")
+  peer=$("$PYTHON" "$ROOT/scripts/bench_pretrain_peer.py" --steps "$steps" --threads "$THREADS" --precision "$precision" |
+         "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["subwords_per_s"])')
+  "$PYTHON" -c 'import sys; p, a, b = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]); print("%-10s %16.0f %16.0f %7.2fx" % (p, a, b, a / b))' \
+    "$precision" "$ours" "$peer"
+done
