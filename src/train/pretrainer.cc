@@ -343,24 +343,16 @@ PretrainResult pretrain_model(const TrainOptions& options) {
   bool resume = false;
   Session s = start_session(options, workers, run_dir, resume);
 
-  std::mt19937_64 probe(tc.seed);  // batches per epoch do not depend on the shuffle
-  const auto batches = plan_batches(s.train.lengths(), tc.batch_tokens, tc.batch_sentences, probe).size();
-  const int64_t total_steps = steps_per_epoch(batches, workers.world_size(), tc.accumulate_batches) * tc.max_epochs;
-  const LrSchedule schedule(tc.lr, tc.schedule, resolve_warmup_steps(tc.warmup_steps, tc.warmup_ratio, total_steps),
-                            total_steps);
+  const LrSchedule schedule = run_schedule(s.train.lengths(), tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
   RunState state;
   state.hashes = s.files.hashes;
   state.world_size = workers.world_size();
   if (resume) {
     Checkpointer checkpointer((fs::path(options.run_dir) / kCheckpointFile).string(), workers);
-    state = checkpointer.load(*s.build.model, *s.optimizer);
-    if (state.hashes != s.files.hashes)
-      throw ConfigError("cannot resume " + options.run_dir + ": the text files differ from those the run started with");
-    std::istringstream(state.shuffle_rng) >> shuffle_rng;
-    spdlog::info("resuming {} after epoch {} (step {})", options.run_dir, state.epoch, state.step);
+    state = resume_run(checkpointer, *s.build.model, *s.optimizer, state.hashes, options.run_dir, shuffle_rng);
   }
-  state.stopping.patience = tc.patience;
+  state.stopping.patience = tc.patience;  // train.patience may change on resume
   Epochs epochs(options, workers, s, run_dir ? &*run_dir : nullptr, state, schedule, shuffle_rng,
                 options.progress_tty.value_or(stderr_is_tty()), start);
   bool finished = true;

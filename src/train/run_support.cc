@@ -10,6 +10,7 @@
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/core/sha256.h"
+#include "nertool/train/batching.h"
 #include "nertool/train/config.h"
 
 namespace nertool::train {
@@ -121,6 +122,26 @@ void share_state(Communicator& workers, RunState& state) {
   std::string text = workers.is_writer() ? state.to_json().dump() : std::string();
   workers.broadcast_bytes(text, 0);
   if (!workers.is_writer()) state = RunState::from_json(json::parse(text), "worker 0's training state");
+}
+
+LrSchedule run_schedule(const std::vector<int64_t>& example_lengths, const TrainConfig& tc, int world_size) {
+  std::mt19937_64 probe(tc.seed);  // a throwaway engine: only the number of batches counts
+  const auto batches = plan_batches(example_lengths, tc.batch_tokens, tc.batch_sentences, probe).size();
+  const int64_t total_steps = steps_per_epoch(batches, world_size, tc.accumulate_batches) * tc.max_epochs;
+  return LrSchedule(tc.lr, tc.schedule, resolve_warmup_steps(tc.warmup_steps, tc.warmup_ratio, total_steps),
+                    total_steps);
+}
+
+RunState resume_run(Checkpointer& checkpointer, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                    const json& hashes, const std::string& run, std::mt19937_64& shuffle_rng) {
+  RunState saved = checkpointer.load(model, optimizer);
+  if (saved.hashes != hashes)
+    throw ConfigError("cannot resume " + run + ": the data files differ from those the run started with");
+  std::istringstream(saved.shuffle_rng) >> shuffle_rng;
+  spdlog::info("resuming {} after epoch {} (step {}, best epoch {})", run, saved.epoch, saved.step,
+               saved.stopping.best_epoch);
+  if (saved.stopping.stopped) spdlog::info("the run had stopped early; nothing to do");
+  return saved;
 }
 
 }  // namespace nertool::train

@@ -196,14 +196,6 @@ Session start_session(const TrainOptions& options, Communicator& workers, std::o
   return s;
 }
 
-int64_t count_epoch_steps(const TrainingData& data, const TrainConfig& tc, int world_size) {
-  // The number of batches per epoch does not depend on the shuffle (batching.h); a throwaway RNG counts it.
-  std::mt19937_64 probe(tc.seed);
-  const auto batches = plan_batches(sentence_pointers(data.train().corpus), tc.batch_tokens, tc.batch_sentences,
-                                    probe).size();
-  return steps_per_epoch(batches, world_size, tc.accumulate_batches);
-}
-
 // Epochs of one session of a run: train, let the writer evaluate, agree on the state, checkpoint.
 class Epochs {
  public:
@@ -330,18 +322,6 @@ void finish_run(const TrainOptions& options, const Session& s, const RunState& s
                run.string(), format_duration(state.seconds));
 }
 
-RunState resume_state(Checkpointer& checkpointer, Session& s, const RunState& fresh, const std::string& run,
-                      std::mt19937_64& shuffle_rng) {
-  RunState saved = checkpointer.load(*s.tagger, *s.optimizer);
-  if (saved.hashes != fresh.hashes)
-    throw ConfigError("cannot resume " + run + ": the data files differ from those the run started with");
-  std::istringstream(saved.shuffle_rng) >> shuffle_rng;
-  spdlog::info("resuming {} after epoch {} (step {}, best dev F1 {:.4f} at epoch {})", run, saved.epoch, saved.step,
-               saved.stopping.best_dev_f1, saved.stopping.best_epoch);
-  if (saved.stopping.stopped) spdlog::info("the run had stopped early; nothing to do");
-  return saved;
-}
-
 }  // namespace
 
 TrainResult train_model(const TrainOptions& options) {
@@ -354,16 +334,16 @@ TrainResult train_model(const TrainOptions& options) {
   bool resume = false;
   Session s = start_session(options, workers, run_dir, resume);
 
-  const int64_t total_steps = count_epoch_steps(s.data, tc, workers.world_size()) * tc.max_epochs;
-  const LrSchedule schedule(tc.lr, tc.schedule, resolve_warmup_steps(tc.warmup_steps, tc.warmup_ratio, total_steps),
-                            total_steps);
+  std::vector<int64_t> lengths;
+  for (const auto& sentence : s.data.train().corpus.sentences) lengths.push_back(static_cast<int64_t>(sentence.size()));
+  const LrSchedule schedule = run_schedule(lengths, tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
   RunState state;
   state.hashes = s.data.hashes();
   state.world_size = workers.world_size();
   if (resume) {
     Checkpointer checkpointer((fs::path(options.run_dir) / kCheckpointFile).string(), workers);
-    state = resume_state(checkpointer, s, state, options.run_dir, shuffle_rng);
+    state = resume_run(checkpointer, *s.tagger, *s.optimizer, state.hashes, options.run_dir, shuffle_rng);
   }
   state.stopping.patience = tc.patience;  // train.patience may change on resume
 

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "nertool/train/checkpoint.h"
+#include "nertool/train/config.h"
+#include "nertool/train/lr_schedule.h"
 #include "nertool/train/distributed.h"
 #include "nertool/train/epoch_record.h"
 
@@ -37,6 +39,15 @@ std::string parameter_digest(const torch::nn::Module& module);
 
 // A std::mt19937_64 state as its operator<< writes it (RunState::shuffle_rng).
 std::string rng_text(const std::mt19937_64& rng);
+
+// The learning-rate schedule of a run over examples of these lengths: its steps per epoch (which do not depend on
+// the shuffle, batching.h) times train.max_epochs, the warm-up resolved against them.
+LrSchedule run_schedule(const std::vector<int64_t>& example_lengths, const TrainConfig& config, int world_size);
+
+// Loads the checkpoint into `model` and `optimizer` (every worker) and restores the batch order; throws
+// ConfigError when the run's data files (`hashes`: key -> SHA-256) differ from those it started with.
+RunState resume_run(Checkpointer& checkpointer, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                    const nlohmann::json& hashes, const std::string& run, std::mt19937_64& shuffle_rng);
 
 // The writer's state after an epoch (scores, early stopping) becomes every worker's.
 void share_state(Communicator& workers, RunState& state);
