@@ -59,8 +59,9 @@ class MaskedLM(nn.Module):
         for layer in self.layers:
             x = layer(x, additive)
         chosen = labels.ne(-100)
-        h = self.head_ln(F.gelu(self.dense(x[chosen])))
-        return F.cross_entropy(h @ self.words.weight.t() + self.bias, labels[chosen])
+        # LayerNorm in float32: CPU autocast (torch 1.13) hands it bfloat16 input and float32 weights otherwise
+        h = self.head_ln(F.gelu(self.dense(x[chosen])).float())
+        return F.cross_entropy((h @ self.words.weight.t() + self.bias).float(), labels[chosen])
 
 
 def mask_tokens(ids, vocab, mask_id=50264, p=0.15):

@@ -14,7 +14,8 @@ MaskedLmHeadImpl::MaskedLmHeadImpl(const layers::TransformerConfig& c) {
 }
 
 torch::Tensor MaskedLmHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& word_embeddings) {
-  auto h = layer_norm(torch::gelu(dense(hidden)));
+  // Under bf16 autocast dense() gives bfloat16; LayerNorm runs in its weights' float32, as torch.autocast does.
+  auto h = layer_norm(torch::gelu(dense(hidden)).to(layer_norm->weight.scalar_type()));
   return torch::matmul(h, word_embeddings.t()) + bias;
 }
 
@@ -45,7 +46,8 @@ torch::Tensor MaskedLanguageModelImpl::masked_logits(const torch::Tensor& input_
 
 torch::Tensor MaskedLanguageModelImpl::loss(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                                             const torch::Tensor& labels) {
-  auto logits = masked_logits(input_ids, attention_mask, labels);
+  // The softmax over the vocabulary in float32 whatever the logits' precision.
+  auto logits = masked_logits(input_ids, attention_mask, labels).to(torch::kFloat);
   return torch::nn::functional::cross_entropy(logits, labels.index({labels.ne(kIgnoredLabel)}));
 }
 

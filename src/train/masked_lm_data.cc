@@ -25,8 +25,14 @@ std::vector<int64_t> PackedSequences::lengths() const {
   return out;
 }
 
-SequencePacker::SequencePacker(const text::SubwordTokenizer& tokenizer, int64_t max_length)
-    : tokenizer_(tokenizer), capacity_(max_length - 2) {
+Packing parse_packing(const std::string& name) {
+  if (name == "sentences") return Packing::kWholeUnits;
+  if (name == "fill") return Packing::kFill;
+  throw ConfigError("pretrain.packing: must be sentences or fill (got \"" + name + "\")");
+}
+
+SequencePacker::SequencePacker(const text::SubwordTokenizer& tokenizer, int64_t max_length, Packing packing)
+    : tokenizer_(tokenizer), capacity_(max_length - 2), packing_(packing) {
   if (capacity_ < 1) throw ConfigError("pretrain.max_length: must be at least 3 ([CLS], one subword, [SEP])");
   if (tokenizer.cls_id() < 0 || tokenizer.sep_id() < 0)
     throw ConfigError("tokenizer in " + tokenizer.source_dir() + " has no cls or sep token");
@@ -68,7 +74,8 @@ void SequencePacker::add(const std::vector<std::string>& words, const std::strin
   if (pieces.empty()) return;
   ++out_.units;
   out_.words += static_cast<int64_t>(pieces.size());
-  if (open_ > 0 && open_ + total > capacity_ && total <= capacity_) close();  // keep the unit whole
+  const bool keep_whole = packing_ == Packing::kWholeUnits && total <= capacity_;
+  if (open_ > 0 && open_ + total > capacity_ && keep_whole) close();
   for (const auto& p : pieces) {
     const auto size = static_cast<int64_t>(p.size());
     if (open_ > 0 && open_ + size > capacity_) close();  // a long unit: cut between words
@@ -131,8 +138,9 @@ void read_file_into(const std::string& path, TextFormat format, SequencePacker& 
 }  // namespace
 
 PackedSequences read_pretraining_text(const std::vector<std::string>& paths, TextFormat format,
-                                      const text::SubwordTokenizer& tokenizer, int64_t max_length) {
-  SequencePacker packer(tokenizer, max_length);
+                                      const text::SubwordTokenizer& tokenizer, int64_t max_length,
+                                      Packing packing) {
+  SequencePacker packer(tokenizer, max_length, packing);
   PackedSequences out;
   for (const auto& path : paths) {
     read_file_into(path, format, packer);

@@ -158,9 +158,10 @@ struct Session {
 
 void read_text(const Config& cfg, Session& s) {
   const auto format = parse_text_format(cfg.pretrain.format);
+  const auto packing = parse_packing(cfg.pretrain.packing);
   const auto& tok = *s.build.tokenizer;
-  s.train = read_pretraining_text(s.files.train, format, tok, cfg.pretrain.max_length);
-  s.valid = read_pretraining_text({s.files.valid}, format, tok, cfg.pretrain.max_length);
+  s.train = read_pretraining_text(s.files.train, format, tok, cfg.pretrain.max_length, packing);
+  s.valid = read_pretraining_text({s.files.valid}, format, tok, cfg.pretrain.max_length, packing);
   s.masking = MaskingOptions{cfg.pretrain.mask_probability, cfg.pretrain.whole_word, tok.mask_id(), tok.pad_id(),
                              tok.vocab_size()};
   spdlog::info("text: train {} sequences / {} subwords ({} {} of {} words), held-out {} sequences / {} subwords",

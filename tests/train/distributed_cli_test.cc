@@ -15,6 +15,8 @@
 
 #include "cli_runner.h"
 #include "nertool/core/atomic_file.h"
+#include "nertool/train/epoch_record.h"
+#include "nertool/train/pretrainer.h"
 #include "nertool/train/run_dir.h"
 #include "test_paths.h"
 
@@ -132,6 +134,44 @@ INSTANTIATE_TEST_SUITE_P(
                                             nertool::testing::shared_path("data/tokenizers/bert-base-cased"),
                                 "", "data/tokenizers/bert-base-cased/vocab.txt"}}),
     [](const auto& info) { return info.param.front().name; });
+
+std::vector<nertool::train::EpochRecord> epoch_records(const std::string& run) {
+  std::vector<nertool::train::EpochRecord> out;
+  std::istringstream metrics(nertool::read_file(run + "/metrics.jsonl"));
+  for (std::string line; std::getline(metrics, line);)
+    out.push_back(nertool::train::EpochRecord::from_json(nlohmann::json::parse(line)));
+  return out;
+}
+
+// Pretraining is another task of the same loop: two workers equal one process accumulating their two batches
+// (masks are drawn per batch from the seed, so both see the same ones).
+TEST(DistributedPretrain, TwoWorkersEqualOneProcessAccumulating) {
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny-mlm/roberta/vocab.json");
+  TempDir dir;
+  for (const std::string mode : {"nproc", "accumulate"}) {
+    CliResult r = run_nertool("pretrain --config " + source_path("tests/train/tiny_roberta_pretrain.json") +
+                                  " --data " + source_path("data/sample") + " --out " + dir.file(mode) +
+                                  " --set model.tokenizer=" + nertool::testing::shared_path("fixtures/hf-tiny-mlm/roberta") +
+                                  " --set train.num_threads=1 --seed 5" +
+                                  (mode == "nproc" ? " --nproc 2" : " --set train.accumulate_batches=2"),
+                              dir);
+    ASSERT_EQ(r.status, 0) << mode << ": " << r.err;
+  }
+  auto a = nertool::train::load_masked_lm(dir.file("nproc")).model->named_parameters();
+  auto b = nertool::train::load_masked_lm(dir.file("accumulate")).model->named_parameters();
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& item : a)
+    EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-5, 1e-6)) << item.key();
+  const auto epochs_a = epoch_records(dir.file("nproc"));
+  const auto epochs_b = epoch_records(dir.file("accumulate"));
+  ASSERT_EQ(epochs_a.size(), 2u);
+  ASSERT_EQ(epochs_b.size(), 2u);
+  for (std::size_t e = 0; e < 2; ++e) {
+    EXPECT_EQ(epochs_a[e].steps, epochs_b[e].steps);
+    EXPECT_NEAR(epochs_a[e].train_loss, epochs_b[e].train_loss, 1e-5);
+    EXPECT_NEAR(*epochs_a[e].dev_loss, *epochs_b[e].dev_loss, 1e-5);
+  }
+}
 
 TEST(DistributedTrain, ATwoWorkerRunResumesToTheUninterruptedResult) {
   TempDir dir;

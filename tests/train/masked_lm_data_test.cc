@@ -68,6 +68,20 @@ TEST(SequencePacker, PacksWholeUnitsAndCutsOnlyWhatCannotFit) {
   }
 }
 
+TEST(SequencePacker, FillPackingCutsUnitsBetweenWordsToFillEverySequence) {
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny-mlm/roberta/vocab.json");
+  auto tok = roberta_tokenizer();
+  SequencePacker packer(*tok, 5, Packing::kFill);  // 3 subwords per sequence
+  packer.add({"the", "the"}, "f", 1);
+  packer.add({"the", "the", "the"}, "f", 2);
+  auto p = packer.finish();
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p.length(0), 5) << "the second unit's first word fills the first sequence";
+  EXPECT_EQ(p.length(1), 4);
+  EXPECT_EQ(parse_packing("fill"), Packing::kFill);
+  EXPECT_THROW(parse_packing("tokens"), ConfigError);
+}
+
 TEST(SequencePacker, ALongUnitIsCutBetweenWordsAndALongWordBetweenSubwords) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny-mlm/roberta/vocab.json");
   auto tok = roberta_tokenizer();

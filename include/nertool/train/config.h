@@ -53,6 +53,7 @@ struct PretrainConfig {
   std::string valid_file;                // held-out text: masked-LM loss and accuracy after every epoch
   std::string format = "text";           // text (a paragraph per line) | conll (the token column)
   int64_t max_length = 128;              // subwords per packed sequence, [CLS] and [SEP] included
+  std::string packing = "sentences";     // sentences (kept whole) | fill (cut between words to fill sequences)
   double mask_probability = 0.15;
   bool whole_word = false;               // mask every subword of a chosen word together
 };

@@ -7,7 +7,9 @@
 // does (is_split_into_words), so pretraining sees exactly the subwords tagging will.
 // Packing: units are packed whole, in file order, into sequences of at most max_length subwords ([CLS] ... [SEP]
 // included); a unit longer than a sequence is cut at word boundaries (a single word longer than that, between
-// subwords). Only the ids and a byte per subword stay in memory, not the text.
+// subwords). With Packing::kFill every sequence is filled up instead: a unit that does not fit is cut between
+// words and goes on in the next sequence (Hugging Face's run_mlm group_texts, at word boundaries), so no room
+// is left empty. Only the ids and a byte per subword stay in memory, not the text.
 // Masking (dynamic: new masks for every batch of every epoch, as RoBERTa): each subword (or, with whole-word
 // masking, each word with all its subwords) is chosen with probability p; a chosen subword becomes the mask token
 // 80% of the time, a random id 10%, and stays 10%; only chosen subwords are predicted. A sequence where nothing
@@ -27,8 +29,11 @@ class SubwordTokenizer;
 namespace nertool::train {
 
 enum class TextFormat { kText, kConll };
+enum class Packing { kWholeUnits, kFill };
 // "text" | "conll"; throws ConfigError naming pretrain.format otherwise.
 TextFormat parse_text_format(const std::string& name);
+// "sentences" | "fill"; throws ConfigError naming pretrain.packing otherwise.
+Packing parse_packing(const std::string& name);
 
 // Packed subword sequences, back to back.
 struct PackedSequences {
@@ -48,7 +53,7 @@ struct PackedSequences {
 // Packs units of words into sequences (see the top of this file).
 class SequencePacker {
  public:
-  SequencePacker(const text::SubwordTokenizer& tokenizer, int64_t max_length);
+  SequencePacker(const text::SubwordTokenizer& tokenizer, int64_t max_length, Packing packing = Packing::kWholeUnits);
   // One unit (a line or sentence; none when `words` is empty); `file` and `line` name it in errors.
   void add(const std::vector<std::string>& words, const std::string& file, std::size_t line);
   // Closes the open sequence (at the end of a file) and returns everything packed so far.
@@ -60,6 +65,7 @@ class SequencePacker {
 
   const text::SubwordTokenizer& tokenizer_;
   int64_t capacity_;  // subwords per sequence without [CLS] and [SEP]
+  Packing packing_;
   int64_t open_ = 0;  // subwords in the open sequence (0: none open)
   PackedSequences out_;
 };
@@ -67,7 +73,8 @@ class SequencePacker {
 // Reads and packs the given files in order (sequences never span two files). Throws IoError/InputError naming
 // the file and line.
 PackedSequences read_pretraining_text(const std::vector<std::string>& paths, TextFormat format,
-                                      const text::SubwordTokenizer& tokenizer, int64_t max_length);
+                                      const text::SubwordTokenizer& tokenizer, int64_t max_length,
+                                      Packing packing = Packing::kWholeUnits);
 
 struct MaskingOptions {
   double probability = 0.15;
