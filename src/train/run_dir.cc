@@ -1,5 +1,7 @@
 #include "nertool/train/run_dir.h"
 
+#include "nertool/train/pretrainer.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -86,6 +88,9 @@ void TrainingRunDir::remove_temporary_files() const {
 
 LoadedModel load_model(const std::string& run_dir, const std::string& device) {
   if (!fs::is_directory(run_dir)) throw IoError("model directory " + run_dir + " does not exist");
+  if (is_pretraining_run(run_dir))
+    throw ConfigError(run_dir + " is a pretraining run (a masked language model, no tagger): fine-tune it with "
+                      "`nertool train --set model.pretrained=" + run_dir + "`");
   for (const char* f : {"config.json", "labels.json", "model.pt"})
     if (!fs::exists(fs::path(run_dir) / f))
       throw IoError("model directory " + run_dir + " has no " + f + " (not a finished nertool run?)");

@@ -21,6 +21,7 @@
 #include "nertool/train/masked_lm_task.h"
 #include "nertool/train/optimizer.h"
 #include "nertool/train/pretrainer.h"
+#include "nertool/train/run_dir.h"
 #include "test_paths.h"
 
 namespace nertool::train {
@@ -87,6 +88,8 @@ TEST(Pretrainer, LearnsWritesARunDirectoryAndResumesExactly) {
   EXPECT_EQ(meta.at("task"), "masked_lm");
   EXPECT_EQ(meta.at("best_epoch"), whole.best_epoch);
   EXPECT_TRUE(is_pretraining_run(dir.file("whole")));
+  EXPECT_NE(error_of([&] { load_model(dir.file("whole")); }).find("model.pretrained="), std::string::npos)
+      << "predict and eval say what a pretraining run is for";
 
   auto interrupted = options_for(tiny_config(), dir.file("resumed"));
   interrupted.after_epoch = [](int epoch) { return epoch < 1; };
