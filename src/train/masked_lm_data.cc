@@ -164,10 +164,13 @@ namespace {
 std::vector<bool> choose_positions(const PackedSequences& data, int64_t begin, int64_t end,
                                    const MaskingOptions& options, std::mt19937_64& rng) {
   std::vector<bool> chosen(static_cast<std::size_t>(end - begin), false);
-  std::vector<int64_t> starts;  // choosable units: word starts (whole words) or every subword
+  // Choosable units: every subword, or with whole words each word's first subword here (a word cut at the start
+  // of this sequence counts from its first subword in it).
+  std::vector<int64_t> starts;
   for (int64_t i = begin; i < end; ++i) {
     const auto kind = data.kinds[static_cast<std::size_t>(i)];
-    if (kind == PackedSequences::kWordStart || (kind == PackedSequences::kContinuation && !options.whole_word))
+    const bool cut_word = kind == PackedSequences::kContinuation && i == begin + 1;
+    if (kind == PackedSequences::kWordStart || (kind == PackedSequences::kContinuation && (!options.whole_word || cut_word)))
       starts.push_back(i);
   }
   if (starts.empty()) return chosen;

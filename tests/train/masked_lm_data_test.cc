@@ -207,6 +207,23 @@ TEST(Masking, WholeWordsAreChosenWithAllTheirSubwords) {
   EXPECT_GT(split_words, 0) << "the text has words of several subwords";
 }
 
+TEST(Masking, AWordCutAtTheStartOfASequenceIsAWordThere) {
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny-mlm/roberta/vocab.json");
+  auto tok = roberta_tokenizer();
+  SequencePacker packer(*tok, 4);  // 2 subwords per sequence: the long word is cut
+  packer.add({"Antidisestablishmentarianism"}, "f", 1);
+  auto data = packer.finish();
+  ASSERT_GT(data.size(), 1u);
+  std::vector<std::size_t> rows(data.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  auto options = masking_for(*tok, true);
+  options.probability = 1e-9;
+  std::mt19937_64 rng(1);
+  EXPECT_EQ(mask_sequences(data, rows, options, rng).masked,
+            data.num_subwords() - 2 * static_cast<int64_t>(data.size()))
+      << "each sequence predicts its piece of the word: all of its subwords";
+}
+
 TEST(Masking, EverySequenceHasAPredictedSubword) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny-mlm/roberta/vocab.json");
   auto tok = roberta_tokenizer();
