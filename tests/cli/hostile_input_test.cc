@@ -40,6 +40,15 @@ const std::string kKeep = "an existing output that must survive\n";
 const std::string kTrain = "train --config " + source_path("configs/bilstm_cnn.json") + " --data " +
                            source_path("data/sample") + " --out {dir}/run";
 
+// `nertool pretrain` of a tiny BERT with a WordPiece vocabulary written into the case's folder (tok/).
+const std::string kVocab = "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\na\n##s\n.\n";
+const std::string kPretrainConfig = R"({"model": {"encoder": "bert", "tokenizer": "{dir}/tok",
+  "transformer": {"vocab_size": 9, "hidden_size": 8, "num_layers": 1, "num_heads": 2, "intermediate_size": 8,
+                  "max_position_embeddings": 32, "type_vocab_size": 2, "layer_norm_eps": 1e-12}},
+  "pretrain": {"train_files": ["t.txt"], "valid_file": "v.txt", "max_length": 16},
+  "train": {"optimizer": "adamw", "lr": 0.001, "batch_sentences": 2, "max_epochs": 1}})";
+const std::string kPretrain = "pretrain --config {dir}/c.json --data {dir} --out {dir}/run";
+
 std::vector<HostileCase> catalog() {
   const std::string nul("EU B-ORG\nrej\0ects O\n", 20);
   std::string deep_json = std::string(100000, '[') + std::string(100000, ']');
@@ -204,6 +213,37 @@ std::vector<HostileCase> catalog() {
                            R"("num_attention_heads": 1, "intermediate_size": 4})"},
         {"hf/pytorch_model.bin", "PK\x03\x04 not a zip"}},
        "convert --from hf {dir}/hf --to {dir}/model", 2, {"{dir}/hf/pytorch_model.bin", "cannot read PyTorch"}},
+      // pretrain: text files, config keys, tokenizers and checkpoints
+      {"pretrain text with invalid UTF-8",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "the a\nthe \xff a\n"}, {"v.txt", "a\n"}},
+       kPretrain, 2, {"{dir}/t.txt:2:", "invalid UTF-8"}},
+      {"pretrain text that is all blank",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "\n  \n"}, {"v.txt", "a\n"}},
+       kPretrain, 2, {"{dir}/t.txt", "no text to pretrain on"}},
+      {"pretrain text file that is a directory",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt/x", ""}, {"v.txt", "a\n"}},
+       kPretrain, 1, {"{dir}/t.txt", "it is a directory"}},
+      {"pretrain without held-out text", {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "a\n"}},
+       kPretrain + " --set pretrain.valid_file=", 2, {"pretrain.valid_file"}},
+      {"pretrain sequences longer than the positions",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "a\n"}, {"v.txt", "a\n"}},
+       kPretrain + " --set pretrain.max_length=64", 2, {"pretrain.max_length: 64 needs 64 position embeddings"}},
+      {"pretrain unknown packing",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "a\n"}, {"v.txt", "a\n"}},
+       kPretrain + " --set pretrain.packing=tight", 2, {"pretrain.packing: must be sentences or fill"}},
+      {"pretrain tokenizer without a mask token",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\na\n"}, {"t.txt", "a\n"},
+        {"v.txt", "a\n"}},
+       kPretrain, 2, {"{dir}/tok", "no mask token"}},
+      {"pretrain a tagging encoder",
+       {{"c.json", R"({"model": {"encoder": "bilstm_cnn"}, "pretrain": {"train_files": ["t.txt"], "valid_file": "v.txt"},
+                      "train": {"batch_sentences": 2}})"},
+        {"t.txt", "a\n"}, {"v.txt", "a\n"}},
+       kPretrain, 2, {"model.encoder: pretraining trains a bert or roberta encoder (got \"bilstm_cnn\")"}},
+      {"pretrain from a Hugging Face checkpoint and an architecture",
+       {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "a\n"}, {"v.txt", "a\n"},
+        {"hf/config.json", R"({"model_type": "bert"})"}, {"hf/model.safetensors", "x"}},
+       kPretrain + " --set model.pretrained={dir}/hf", 2, {"model.transformer: leave it out"}},
       // predict
       {"predict from a directory", {{"sub/x", ""}}, "predict --model {dir}/sub --input {dir}/sub", 1, {"{dir}/sub"}},
       {"predict batch size beyond range", {{"in.txt", kGold}},
