@@ -35,13 +35,18 @@ void resolve(void* module, const char* name, F& fn, const std::string& path) {
 
 // Loads libsentencepiece and then the bridge, both RTLD_LOCAL | RTLD_DEEPBIND: sentencepiece's references to its
 // embedded protobuf bind inside it, never to the libprotobuf that LibTorch loads (see sentencepiece_bridge.h).
+// The sanitizer build of the fuzz targets (no LibTorch in the process) sets the flags without RTLD_DEEPBIND,
+// which the sanitizer runtime refuses.
+#ifndef NERTOOL_SPM_DLOPEN_FLAGS
+#define NERTOOL_SPM_DLOPEN_FLAGS (RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND)
+#endif
 const BridgeApi& bridge() {
   static std::once_flag once;
   static BridgeApi api;
   static std::string failure;
   std::call_once(once, [] {
     const char* env = std::getenv("NERTOOL_SPM_BRIDGE");
-    const int flags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+    const int flags = NERTOOL_SPM_DLOPEN_FLAGS;
     if (!::dlopen("libsentencepiece.so.0", flags)) {
       failure = std::string("cannot load libsentencepiece.so.0: ") + ::dlerror();
       return;
