@@ -31,7 +31,8 @@ StepTotals EpochLoop::backward(const std::vector<std::size_t>& batches, const Ba
   for (std::size_t b : batches) {
     BatchLoss batch;
     {
-      models::AutocastScope autocast(parts_.config.precision, parts_.device);  // the forward pass only, as torch.autocast
+      // The forward pass only, as torch.autocast.
+      models::AutocastScope autocast(parts_.config.precision, parts_.device);
       batch = parts_.task.forward(plan[b], BatchKey{epoch, b});
     }
     totals.loss_sum += batch.loss.item<double>() * static_cast<double>(batch.units);

@@ -169,9 +169,9 @@ std::vector<bool> choose_positions(const PackedSequences& data, int64_t begin, i
   std::vector<int64_t> starts;
   for (int64_t i = begin; i < end; ++i) {
     const auto kind = data.kinds[static_cast<std::size_t>(i)];
-    const bool cut_word = kind == PackedSequences::kContinuation && i == begin + 1;
-    if (kind == PackedSequences::kWordStart || (kind == PackedSequences::kContinuation && (!options.whole_word || cut_word)))
-      starts.push_back(i);
+    const bool continuation = kind == PackedSequences::kContinuation;
+    const bool cut_word = continuation && i == begin + 1;
+    if (kind == PackedSequences::kWordStart || (continuation && (!options.whole_word || cut_word))) starts.push_back(i);
   }
   if (starts.empty()) return chosen;
   auto choose = [&](int64_t start) {

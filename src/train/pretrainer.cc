@@ -346,14 +346,8 @@ PretrainResult pretrain_model(const TrainOptions& options) {
 
   const LrSchedule schedule = run_schedule(s.train.lengths(), tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
-  RunState state;
-  state.hashes = s.files.hashes;
-  state.world_size = workers.world_size();
-  if (resume) {
-    Checkpointer checkpointer((fs::path(options.run_dir) / kCheckpointFile).string(), workers);
-    state = resume_run(checkpointer, *s.build.model, *s.optimizer, state.hashes, options.run_dir, shuffle_rng);
-  }
-  state.stopping.patience = tc.patience;  // train.patience may change on resume
+  RunState state =
+      initial_state(resume, workers, *s.build.model, *s.optimizer, s.files.hashes, options.run_dir, tc.patience, shuffle_rng);
   Epochs epochs(options, workers, s, run_dir ? &*run_dir : nullptr, state, schedule, shuffle_rng,
                 options.progress_tty.value_or(stderr_is_tty()), start);
   bool finished = true;

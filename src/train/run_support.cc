@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include "nertool/core/sha256.h"
 #include "nertool/train/batching.h"
 #include "nertool/train/config.h"
+#include "nertool/train/run_dir.h"
 
 namespace nertool::train {
 
@@ -132,16 +134,23 @@ LrSchedule run_schedule(const std::vector<int64_t>& example_lengths, const Train
                     total_steps);
 }
 
-RunState resume_run(Checkpointer& checkpointer, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                    const json& hashes, const std::string& run, std::mt19937_64& shuffle_rng) {
-  RunState saved = checkpointer.load(model, optimizer);
-  if (saved.hashes != hashes)
-    throw ConfigError("cannot resume " + run + ": the data files differ from those the run started with");
-  std::istringstream(saved.shuffle_rng) >> shuffle_rng;
-  spdlog::info("resuming {} after epoch {} (step {}, best epoch {})", run, saved.epoch, saved.step,
-               saved.stopping.best_epoch);
-  if (saved.stopping.stopped) spdlog::info("the run had stopped early; nothing to do");
-  return saved;
+RunState initial_state(bool resume, Communicator& workers, torch::nn::Module& model,
+                       torch::optim::Optimizer& optimizer, const json& hashes, const std::string& run, int patience, std::mt19937_64& shuffle_rng) {
+  RunState state;
+  state.hashes = hashes;
+  state.world_size = workers.world_size();
+  if (resume) {
+    Checkpointer checkpointer((std::filesystem::path(run) / kCheckpointFile).string(), workers);
+    state = checkpointer.load(model, optimizer);
+    if (state.hashes != hashes)
+      throw ConfigError("cannot resume " + run + ": the data files differ from those the run started with");
+    std::istringstream(state.shuffle_rng) >> shuffle_rng;
+    spdlog::info("resuming {} after epoch {} (step {}, best epoch {})", run, state.epoch, state.step,
+                 state.stopping.best_epoch);
+    if (state.stopping.stopped) spdlog::info("the run had stopped early; nothing to do");
+  }
+  state.stopping.patience = patience;
+  return state;
 }
 
 }  // namespace nertool::train

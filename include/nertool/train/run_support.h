@@ -44,10 +44,12 @@ std::string rng_text(const std::mt19937_64& rng);
 // the shuffle, batching.h) times train.max_epochs, the warm-up resolved against them.
 LrSchedule run_schedule(const std::vector<int64_t>& example_lengths, const TrainConfig& config, int world_size);
 
-// Loads the checkpoint into `model` and `optimizer` (every worker) and restores the batch order; throws
-// ConfigError when the run's data files (`hashes`: key -> SHA-256) differ from those it started with.
-RunState resume_run(Checkpointer& checkpointer, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                    const nlohmann::json& hashes, const std::string& run, std::mt19937_64& shuffle_rng);
+// The state a session of a run starts from: a fresh one, or (resume) the checkpoint's, loaded into `model` and
+// `optimizer` on every worker with the batch order restored. Throws ConfigError when the run's data files
+// (`hashes`: key -> SHA-256) differ from those it started with. `patience` (train.patience) may change on resume.
+RunState initial_state(bool resume, Communicator& workers, torch::nn::Module& model,
+                       torch::optim::Optimizer& optimizer, const nlohmann::json& hashes, const std::string& run, int patience,
+                       std::mt19937_64& shuffle_rng);
 
 // The writer's state after an epoch (scores, early stopping) becomes every worker's.
 void share_state(Communicator& workers, RunState& state);
