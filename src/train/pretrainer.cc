@@ -21,6 +21,7 @@
 #include "nertool/train/checkpoint.h"
 #include "nertool/train/device.h"
 #include "nertool/train/epoch_loop.h"
+#include "nertool/train/epoch_runner.h"
 #include "nertool/train/hf_checkpoint.h"
 #include "nertool/train/lr_schedule.h"
 #include "nertool/train/masked_lm_task.h"
@@ -201,83 +202,22 @@ Session start_session(const TrainOptions& options, Communicator& workers, std::o
   return s;
 }
 
-// Epochs of one session of a pretraining run: train, let the writer score the held-out text, agree, checkpoint.
-class Epochs {
- public:
-  Epochs(const TrainOptions& options, Communicator& workers, Session& session, TrainingRunDir* run_dir,
-         RunState& state, const LrSchedule& schedule, std::mt19937_64& shuffle_rng, bool tty,
-         std::chrono::steady_clock::time_point start)
-      : options_(options), workers_(workers), s_(session), run_dir_(run_dir), state_(state), shuffle_rng_(shuffle_rng),
-        run_(options.run_dir), start_(start), seconds_before_(state.seconds),
-        task_(*session.build.model, session.train, session.masking, options.config.train.seed, session.device),
-        loop_(EpochLoop::Parts{task_, *session.optimizer, schedule, workers, options.config.train, session.device,
-                               workers.is_writer(), tty}),
-        checkpointer_((run_ / kCheckpointFile).string(), workers) {}
+// The held-out masked-LM loss and accuracy into the record; the score early stopping keeps is exp(-loss), the
+// inverse of the held-out perplexity (in (0, 1], higher is better).
+double score_held_out(Session& s, const TrainConfig& tc, EpochRecord& rec) {
+  const MaskedLmScore score =
+      score_masked_lm(*s.build.model, s.valid, s.masking, tc.seed, tc.eval_batch_sentences, tc.precision, s.device);
+  rec.dev_loss = score.loss;
+  rec.dev_accuracy = score.accuracy;
+  return std::exp(-score.loss);
+}
 
-  // Wall time of the run over all its sessions.
-  double seconds() const {
-    return seconds_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
-  bool run(int epoch) {
-    const auto start = std::chrono::steady_clock::now();
-    const EpochTotals totals = loop_.run(epoch, state_.step, shuffle_rng_);
-    if (workers_.world_size() > 1)
-      check_workers_agree(workers_, "weights after epoch " + std::to_string(epoch),
-                          parameter_digest(*s_.build.model));
-    bool improved = false;
-    if (workers_.is_writer()) improved = evaluate(epoch, totals, start);
-    state_.shuffle_rng = rng_text(shuffle_rng_);
-    share_state(workers_, state_);
-    if (improved) io::save_weights(*s_.build.model, (run_ / kWeightsFile).string());
-    if (workers_.is_writer()) write_metrics((run_ / kMetricsFile).string(), state_.history);
-    checkpointer_.save(*s_.build.model, *s_.optimizer, state_);
-    if (run_dir_) run_dir_->keep();
-    return !options_.after_epoch || options_.after_epoch(epoch);
-  }
-
- private:
-  bool evaluate(int epoch, const EpochTotals& totals, std::chrono::steady_clock::time_point start) {
-    const TrainConfig& tc = options_.config.train;
-    const MaskedLmScore score = score_masked_lm(*s_.build.model, s_.valid, s_.masking, tc.seed,
-                                                tc.eval_batch_sentences, tc.precision, s_.device);
-    EpochRecord rec;
-    rec.epoch = epoch;
-    rec.train_loss = totals.mean_loss;
-    rec.dev_loss = score.loss;
-    rec.dev_accuracy = score.accuracy;
-    rec.tokens_per_s = totals.seconds > 0 ? static_cast<double>(totals.tokens) / totals.seconds : 0;
-    rec.reduce_seconds = totals.reduce_seconds;
-    rec.lr = totals.lr;
-    rec.steps = state_.step;
-    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Early stopping keeps the highest score in [0, 1]: exp(-loss), the inverse of the held-out perplexity.
-    const bool improved = state_.stopping.observe(epoch, std::exp(-score.loss), tc.max_epochs);
-    state_.epoch = epoch;
-    state_.history.push_back(rec);
-    state_.seconds = seconds();
-    spdlog::info("epoch {}/{}: loss {:.4f}, held-out loss {:.4f}, accuracy {:.2f}%{}, {:.0f} subwords/s, {:.1f}s, "
-                 "lr {:.3g}",
-                 epoch, tc.max_epochs, rec.train_loss, score.loss, 100 * score.accuracy, improved ? " (best)" : "",
-                 rec.tokens_per_s, rec.seconds, rec.lr);
-    if (state_.stopping.stopped)
-      spdlog::info("early stop: no held-out improvement for {} epochs", state_.stopping.patience);
-    return improved;
-  }
-
-  const TrainOptions& options_;
-  Communicator& workers_;
-  Session& s_;
-  TrainingRunDir* run_dir_;
-  RunState& state_;
-  std::mt19937_64& shuffle_rng_;
-  fs::path run_;
-  std::chrono::steady_clock::time_point start_;
-  double seconds_before_;
-  MaskedLmTask task_;
-  EpochLoop loop_;
-  Checkpointer checkpointer_;
-};
+void log_epoch(const EpochRecord& rec, bool best, int max_epochs) {
+  spdlog::info("epoch {}/{}: loss {:.4f}, held-out loss {:.4f}, accuracy {:.2f}%{}, {:.0f} subwords/s, {:.1f}s, "
+               "lr {:.3g}",
+               rec.epoch, max_epochs, rec.train_loss, rec.dev_loss.value_or(0), 100 * rec.dev_accuracy.value_or(0),
+               best ? " (best)" : "", rec.tokens_per_s, rec.seconds, rec.lr);
+}
 
 PretrainResult result_of(const RunState& state, const std::string& run_dir, bool finished) {
   PretrainResult r;
@@ -298,9 +238,10 @@ PretrainResult result_of(const RunState& state, const std::string& run_dir, bool
 json text_section(const Session& s) {
   json files = json::object();
   for (const auto& [key, hash] : s.files.hashes.items()) files[key] = hash;
-  return json{{"sha256", files},
-              {"train", {{"sequences", s.train.size()}, {"subwords", s.train.num_subwords()}, {"words", s.train.words}}},
-              {"valid", {{"sequences", s.valid.size()}, {"subwords", s.valid.num_subwords()}, {"words", s.valid.words}}}};
+  auto counts = [](const PackedSequences& p) {
+    return json{{"sequences", p.size()}, {"subwords", p.num_subwords()}, {"words", p.words}};
+  };
+  return json{{"sha256", files}, {"train", counts(s.train)}, {"valid", counts(s.valid)}};
 }
 
 void finish_run(const TrainOptions& options, const Session& s, const RunState& state, const PretrainResult& result) {
@@ -346,13 +287,16 @@ PretrainResult pretrain_model(const TrainOptions& options) {
 
   const LrSchedule schedule = run_schedule(s.train.lengths(), tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
-  RunState state =
-      initial_state(resume, workers, *s.build.model, *s.optimizer, s.files.hashes, options.run_dir, tc.patience, shuffle_rng);
-  Epochs epochs(options, workers, s, run_dir ? &*run_dir : nullptr, state, schedule, shuffle_rng,
-                options.progress_tty.value_or(stderr_is_tty()), start);
-  bool finished = true;
-  for (int epoch = state.epoch + 1; epoch <= tc.max_epochs && !state.stopping.stopped && finished; ++epoch)
-    finished = epochs.run(epoch);
+  RunState state = initial_state(resume, workers, *s.build.model, *s.optimizer, s.files.hashes, options.run_dir,
+                                 tc.patience, shuffle_rng);
+  MaskedLmTask task(*s.build.model, s.train, s.masking, tc.seed, s.device);
+  const bool tty = options.progress_tty.value_or(stderr_is_tty());
+  EpochRunner epochs(EpochRunner::Parts{
+      EpochLoop::Parts{task, *s.optimizer, schedule, workers, tc, s.device, workers.is_writer(), tty},
+      options.run_dir, run_dir ? &*run_dir : nullptr, state, shuffle_rng, tc.max_epochs, options.after_epoch,
+      [&](EpochRecord& rec) { return score_held_out(s, tc, rec); },
+      [&](const EpochRecord& rec, bool best) { log_epoch(rec, best, tc.max_epochs); }, start});
+  const bool finished = epochs.run_all();
   state.seconds = epochs.seconds();
   const PretrainResult result = result_of(state, options.run_dir, finished);
   if (workers.is_writer()) finish_run(options, s, state, result);

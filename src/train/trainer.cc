@@ -18,6 +18,7 @@
 #include "nertool/train/checkpoint.h"
 #include "nertool/train/device.h"
 #include "nertool/train/epoch_loop.h"
+#include "nertool/train/epoch_runner.h"
 #include "nertool/train/evaluator.h"
 #include "nertool/train/lr_schedule.h"
 #include "nertool/train/optimizer.h"
@@ -196,97 +197,16 @@ Session start_session(const TrainOptions& options, Communicator& workers, std::o
   return s;
 }
 
-// Epochs of one session of a run: train, let the writer evaluate, agree on the state, checkpoint.
-class Epochs {
- public:
-  Epochs(const TrainOptions& options, Communicator& workers, Session& session, TrainingRunDir* run_dir,
-         RunState& state, const LrSchedule& schedule, std::mt19937_64& shuffle_rng, bool tty,
-         std::chrono::steady_clock::time_point start)
-      : options_(options), workers_(workers), s_(session), run_dir_(run_dir), state_(state),
-        shuffle_rng_(shuffle_rng), run_(options.run_dir), start_(start),
-        seconds_before_(state.seconds),
-        task_(*session.tagger, session.labels, session.data.train(), session.device),
-        loop_(EpochLoop::Parts{task_, *session.optimizer, schedule, workers, options.config.train, session.device,
-                               workers.is_writer(), tty}),
-        checkpointer_((run_ / kCheckpointFile).string(), workers) {
-    if (workers.is_writer()) evaluator_.emplace(session.data, options.config.train, session.device);
-  }
-
-  double seconds() const {
-    return seconds_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
-  // Returns false when options.after_epoch asked to stop after `epoch`.
-  bool run(int epoch) {
-    const auto epoch_start = std::chrono::steady_clock::now();
-    const EpochTotals totals = loop_.run(epoch, state_.step, shuffle_rng_);
-    if (workers_.world_size() > 1)
-      check_workers_agree(workers_, "weights after epoch " + std::to_string(epoch), parameter_digest(*s_.tagger));
-    bool improved = false;
-    if (workers_.is_writer()) improved = evaluate(epoch, totals, epoch_start);
-    state_.shuffle_rng = rng_text(shuffle_rng_);
-    share_state(workers_, state_);
-    save(improved);
-    return !options_.after_epoch || options_.after_epoch(epoch);
-  }
-
- private:
-  bool evaluate(int epoch, const EpochTotals& totals, std::chrono::steady_clock::time_point epoch_start) {
-    const TrainConfig& tc = options_.config.train;
-    EpochRecord rec;
-    rec.epoch = epoch;
-    rec.train_loss = totals.mean_loss;
-    rec.tokens_per_s = totals.seconds > 0 ? static_cast<double>(totals.tokens) / totals.seconds : 0;
-    rec.reduce_seconds = totals.reduce_seconds;
-    rec.lr = totals.lr;
-    rec.steps = state_.step;
-    evaluator_->score(*s_.tagger, rec);
-    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-    const bool improved = state_.stopping.observe(epoch, rec.dev_f1, tc.max_epochs);
-    state_.epoch = epoch;
-    state_.history.push_back(rec);
-    state_.seconds = seconds();
-    log_epoch(rec, improved);
-    return improved;
-  }
-
-  void save(bool improved) {
-    if (improved) io::save_weights(*s_.tagger, (run_ / kWeightsFile).string());
-    if (workers_.is_writer()) write_metrics((run_ / kMetricsFile).string(), state_.history);
-    checkpointer_.save(*s_.tagger, *s_.optimizer, state_);
-    if (run_dir_) run_dir_->keep();
-    if (workers_.is_writer() && state_.stopping.stopped)
-      spdlog::info("early stop: no dev improvement for {} epochs (best {:.2f} at epoch {})",
-                   state_.stopping.patience, 100 * state_.stopping.best_dev_f1, state_.stopping.best_epoch);
-  }
-
-  void log_epoch(const EpochRecord& rec, bool improved) const {
-    spdlog::info("epoch {}/{}: loss {:.4f}, dev P/R/F1 {:.2f}/{:.2f}/{:.2f}{}{}, {:.0f} tok/s{}, {:.1f}s, lr {:.3g}",
-                 rec.epoch, options_.config.train.max_epochs, rec.train_loss, 100 * rec.dev_precision,
-                 100 * rec.dev_recall, 100 * rec.dev_f1,
-                 rec.test_f1 ? fmt::format(", test F1 {:.2f}", 100 * *rec.test_f1) : "", improved ? " (best)" : "",
-                 rec.tokens_per_s,
-                 workers_.world_size() > 1
-                     ? fmt::format(" over {} workers ({:.1f}s combining gradients)", workers_.world_size(),
-                                   rec.reduce_seconds)
-                     : "",
-                 rec.seconds, rec.lr);
-  }
-
-  const TrainOptions& options_;
-  Communicator& workers_;
-  Session& s_;
-  TrainingRunDir* run_dir_;
-  RunState& state_;
-  std::mt19937_64& shuffle_rng_;
-  fs::path run_;
-  std::chrono::steady_clock::time_point start_;
-  double seconds_before_;
-  TaggingTask task_;
-  EpochLoop loop_;
-  Checkpointer checkpointer_;
-  std::optional<Evaluator> evaluator_;
-};
+void log_epoch(const EpochRecord& rec, bool best, int max_epochs, int world_size) {
+  spdlog::info("epoch {}/{}: loss {:.4f}, dev P/R/F1 {:.2f}/{:.2f}/{:.2f}{}{}, {:.0f} tok/s{}, {:.1f}s, lr {:.3g}",
+               rec.epoch, max_epochs, rec.train_loss, 100 * rec.dev_precision, 100 * rec.dev_recall, 100 * rec.dev_f1,
+               rec.test_f1 ? fmt::format(", test F1 {:.2f}", 100 * *rec.test_f1) : "", best ? " (best)" : "",
+               rec.tokens_per_s,
+               world_size > 1 ? fmt::format(" over {} workers ({:.1f}s combining gradients)", world_size,
+                                            rec.reduce_seconds)
+                              : "",
+               rec.seconds, rec.lr);
+}
 
 TrainResult result_of(const RunState& state, const std::string& run_dir, bool finished) {
   TrainResult result;
@@ -338,14 +258,23 @@ TrainResult train_model(const TrainOptions& options) {
   for (const auto& sentence : s.data.train().corpus.sentences) lengths.push_back(static_cast<int64_t>(sentence.size()));
   const LrSchedule schedule = run_schedule(lengths, tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
-  RunState state =
-      initial_state(resume, workers, *s.tagger, *s.optimizer, s.data.hashes(), options.run_dir, tc.patience, shuffle_rng);
+  RunState state = initial_state(resume, workers, *s.tagger, *s.optimizer, s.data.hashes(), options.run_dir,
+                                 tc.patience, shuffle_rng);
 
-  Epochs epochs(options, workers, s, run_dir ? &*run_dir : nullptr, state, schedule, shuffle_rng,
-                options.progress_tty.value_or(stderr_is_tty()), start);
-  bool finished = true;
-  for (int epoch = state.epoch + 1; epoch <= tc.max_epochs && !state.stopping.stopped && finished; ++epoch)
-    finished = epochs.run(epoch);
+  TaggingTask task(*s.tagger, s.labels, s.data.train(), s.device);
+  std::optional<Evaluator> evaluator;  // the writer's
+  if (workers.is_writer()) evaluator.emplace(s.data, tc, s.device);
+  const bool tty = options.progress_tty.value_or(stderr_is_tty());
+  EpochRunner epochs(EpochRunner::Parts{
+      EpochLoop::Parts{task, *s.optimizer, schedule, workers, tc, s.device, workers.is_writer(), tty},
+      options.run_dir, run_dir ? &*run_dir : nullptr, state, shuffle_rng, tc.max_epochs, options.after_epoch,
+      [&](EpochRecord& rec) {
+        evaluator->score(*s.tagger, rec);
+        return rec.dev_f1;
+      },
+      [&](const EpochRecord& rec, bool best) { log_epoch(rec, best, tc.max_epochs, workers.world_size()); },
+      start});
+  const bool finished = epochs.run_all();
   state.seconds = epochs.seconds();
   const TrainResult result = result_of(state, options.run_dir, finished);
   if (workers.is_writer()) finish_run(options, s, state, result);
