@@ -33,11 +33,7 @@ TOKENIZER=$SHARED/data/tokenizers/roberta-base
 for f in "$CONLL/train.txt" "$TOKENIZER/vocab.json"; do
   [[ -f $f ]] || { echo "skipping: $f not found (the shared data folder is $SHARED)"; exit 0; }
 done
-PYTHON=${PYTHON:-}
-if [[ -z $PYTHON ]]; then  # the first Python that has torch (Debian's python3-torch lives in /usr/bin/python3)
-  for cand in python3 /usr/bin/python3; do "$cand" -c 'import torch' 2>/dev/null && { PYTHON=$cand; break; }; done
-fi
-[[ -n $PYTHON ]] || { echo "error: no python3 with torch found (apt-get install python3-torch, or set PYTHON)" >&2; exit 1; }
+PYTHON=$(python_with_torch)
 OUT=${OUT:-$(mktemp -d /tmp/nertool-bench-pretrain-XXXXXX)}
 mkdir -p "$OUT/data"
 first_sentences "$CONLL/train.txt" "$SENTENCES" > "$OUT/data/train.txt"

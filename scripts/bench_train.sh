@@ -38,11 +38,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 NERTOOL=$(nertool_binary)
-PYTHON=${PYTHON:-}
-if [[ -z $PYTHON ]]; then  # the first Python that has torch (Debian's python3-torch lives in /usr/bin/python3)
-  for cand in python3 /usr/bin/python3; do "$cand" -c 'import torch' 2>/dev/null && { PYTHON=$cand; break; }; done
-fi
-[[ -n $PYTHON ]] || { echo "error: no python3 with torch found (apt-get install python3-torch, or set PYTHON)" >&2; exit 1; }
+PYTHON=$(python_with_torch)
 export OMP_NUM_THREADS=$THREADS MKL_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nertool-bench-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT

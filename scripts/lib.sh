@@ -25,3 +25,14 @@ first_sentences() {
                  NF == 0 { if (k > 0) { s++; k = 0 } print; if (s >= n) exit; next }
                  /^-DOCSTART-/ { print; next } { print; k++ }' "$1"
 }
+
+# python_with_torch: $PYTHON when set, else the first of python3, /usr/bin/python3 that imports torch (Debian's
+# python3-torch lives in /usr/bin/python3); fails with a message when none does.
+python_with_torch() {
+  local cand
+  for cand in ${PYTHON:-} python3 /usr/bin/python3; do
+    "$cand" -c 'import torch' 2>/dev/null && { echo "$cand"; return 0; }
+  done
+  echo "error: no python3 with torch found (apt-get install python3-torch, or set PYTHON)" >&2
+  return 1
+}

@@ -155,6 +155,12 @@ class StagingDir {
 
 }  // namespace
 
+bool is_hf_checkpoint_dir(const std::string& dir) {
+  const fs::path d(dir);
+  return !fs::exists(d / "transformer.json") && fs::exists(d / "config.json") &&
+         (fs::exists(d / "model.safetensors") || fs::exists(d / "pytorch_model.bin"));
+}
+
 io::NamedTensors read_hf_weights(const std::string& hf_dir, std::string* file_used) {
   const fs::path dir(hf_dir);
   fs::path st = dir / "model.safetensors", bin = dir / "pytorch_model.bin";

@@ -141,19 +141,15 @@ PackedSequences read_pretraining_text(const std::vector<std::string>& paths, Tex
                                       const text::SubwordTokenizer& tokenizer, int64_t max_length,
                                       Packing packing) {
   SequencePacker packer(tokenizer, max_length, packing);
-  PackedSequences out;
+  int64_t units = 0;
   for (const auto& path : paths) {
     read_file_into(path, format, packer);
-    PackedSequences part = packer.finish();  // sequences never span two files
-    const int64_t base = static_cast<int64_t>(out.ids.size());
-    out.ids.insert(out.ids.end(), part.ids.begin(), part.ids.end());
-    out.kinds.insert(out.kinds.end(), part.kinds.begin(), part.kinds.end());
-    for (std::size_t i = 1; i < part.offsets.size(); ++i) out.offsets.push_back(base + part.offsets[i]);
-    out.units += part.units;
-    out.words += part.words;
-    if (part.size() == 0) throw InputError(path, 0, "no text to pretrain on (every line is blank)");
+    packer.close();  // sequences never span two files
+    const int64_t read = packer.units() - units;
+    if (read == 0) throw InputError(path, 0, "no text to pretrain on (every line is blank)");
+    units += read;
   }
-  return out;
+  return packer.finish();
 }
 
 double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <optional>
 #include <random>
-#include <sstream>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
@@ -18,12 +17,10 @@
 #include "nertool/io/weights.h"
 #include "nertool/models/hf_encoder.h"
 #include "nertool/text/subword_tokenizer.h"
-#include "nertool/train/checkpoint.h"
 #include "nertool/train/device.h"
 #include "nertool/train/epoch_loop.h"
 #include "nertool/train/epoch_runner.h"
 #include "nertool/train/hf_checkpoint.h"
-#include "nertool/train/lr_schedule.h"
 #include "nertool/train/masked_lm_task.h"
 #include "nertool/train/optimizer.h"
 #include "nertool/train/plot.h"
@@ -38,12 +35,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-bool is_hf_checkpoint(const std::string& dir) {
-  const fs::path d(dir);
-  return !fs::exists(d / "transformer.json") && fs::exists(d / "config.json") &&
-         (fs::exists(d / "model.safetensors") || fs::exists(d / "pytorch_model.bin"));
-}
 
 // A nertool directory's weights: its encoder, and its masked-LM head when it has one (a pretraining run).
 void load_nertool_masked_lm(models::MaskedLanguageModelImpl& model, const std::string& dir) {
@@ -72,7 +63,7 @@ MaskedLmBuild build_masked_lm(const json& section, const std::string& model_dir,
     throw ConfigError("model.encoder: pretraining trains a bert or roberta encoder (got \"" + kind + "\")");
   const std::string pretrained = section.value("pretrained", std::string());
   MaskedLmBuild out;
-  if (fresh && !pretrained.empty() && is_hf_checkpoint(pretrained)) {
+  if (fresh && !pretrained.empty() && is_hf_checkpoint_dir(pretrained)) {
     if (section.contains("transformer"))
       throw ConfigError("model.transformer: leave it out when model.pretrained is a Hugging Face checkpoint (its "
                         "config.json is the architecture)");
@@ -285,11 +276,11 @@ PretrainResult pretrain_model(const TrainOptions& options) {
   bool resume = false;
   Session s = start_session(options, workers, run_dir, resume);
 
-  const LrSchedule schedule = run_schedule(s.train.lengths(), tc, workers.world_size());
+  MaskedLmTask task(*s.build.model, s.train, s.masking, tc.seed, s.device);
+  const LrSchedule schedule = run_schedule(task.example_lengths(), tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
   RunState state = initial_state(resume, workers, *s.build.model, *s.optimizer, s.files.hashes, options.run_dir,
                                  tc.patience, shuffle_rng);
-  MaskedLmTask task(*s.build.model, s.train, s.masking, tc.seed, s.device);
   const bool tty = options.progress_tty.value_or(stderr_is_tty());
   EpochRunner epochs(EpochRunner::Parts{
       EpochLoop::Parts{task, *s.optimizer, schedule, workers, tc, s.device, workers.is_writer(), tty},

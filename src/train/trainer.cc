@@ -254,14 +254,12 @@ TrainResult train_model(const TrainOptions& options) {
   bool resume = false;
   Session s = start_session(options, workers, run_dir, resume);
 
-  std::vector<int64_t> lengths;
-  for (const auto& sentence : s.data.train().corpus.sentences) lengths.push_back(static_cast<int64_t>(sentence.size()));
-  const LrSchedule schedule = run_schedule(lengths, tc, workers.world_size());
+  TaggingTask task(*s.tagger, s.labels, s.data.train(), s.device);
+  const LrSchedule schedule = run_schedule(task.example_lengths(), tc, workers.world_size());
   std::mt19937_64 shuffle_rng(tc.seed);
   RunState state = initial_state(resume, workers, *s.tagger, *s.optimizer, s.data.hashes(), options.run_dir,
                                  tc.patience, shuffle_rng);
 
-  TaggingTask task(*s.tagger, s.labels, s.data.train(), s.device);
   std::optional<Evaluator> evaluator;  // the writer's
   if (workers.is_writer()) evaluator.emplace(s.data, tc, s.device);
   const bool tty = options.progress_tty.value_or(stderr_is_tty());

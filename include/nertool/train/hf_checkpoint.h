@@ -27,6 +27,10 @@ struct HfImportReport {
   int64_t num_tensors = 0;               // tensors loaded into the model
 };
 
+// True when `dir` looks like a Hugging Face checkpoint (config.json and a weights file) and not a nertool model
+// directory (transformer.json).
+bool is_hf_checkpoint_dir(const std::string& dir);
+
 // Tensors of a checkpoint directory: model.safetensors if present, else pytorch_model.bin.
 io::NamedTensors read_hf_weights(const std::string& hf_dir, std::string* file_used = nullptr);
 

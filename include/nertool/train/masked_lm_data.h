@@ -56,11 +56,14 @@ class SequencePacker {
   SequencePacker(const text::SubwordTokenizer& tokenizer, int64_t max_length, Packing packing = Packing::kWholeUnits);
   // One unit (a line or sentence; none when `words` is empty); `file` and `line` name it in errors.
   void add(const std::vector<std::string>& words, const std::string& file, std::size_t line);
-  // Closes the open sequence (at the end of a file) and returns everything packed so far.
+  // Closes the open sequence: the next unit starts a new one (sequences never span two files).
+  void close();
+  // Closes the open sequence and returns everything packed so far.
   PackedSequences finish();
+  // Units packed so far.
+  int64_t units() const { return out_.units; }
 
  private:
-  void close();
   void append_word(const std::vector<int64_t>& pieces);
 
   const text::SubwordTokenizer& tokenizer_;
