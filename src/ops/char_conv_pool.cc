@@ -1,4 +1,4 @@
-// char_conv_max_pool: checks, dispatch (CPU loops or CUDA kernel) and the autograd function; the backward is
+// char_conv_max_pool: checks, dispatch (ops/dispatch.h: CPU loops or CUDA kernel) and the autograd function; the backward is
 // written with LibTorch ops from the saved arg-max positions, so it runs on either device.
 #include "nertool/ops/char_conv_pool.h"
 
@@ -10,12 +10,8 @@
 #include "char_conv_pool_cpu.h"
 #include "nertool/core/error.h"
 
-#ifdef NERTOOL_HAVE_CUDA
-#include <ATen/cuda/CUDAContext.h>
-#include <c10/cuda/CUDAGuard.h>
-
 #include "nertool/ops/char_conv_pool_cuda.h"
-#endif
+#include "nertool/ops/dispatch.h"
 
 namespace nertool::ops {
 
@@ -37,31 +33,24 @@ void check(const torch::Tensor& x, const torch::Tensor& mask, const torch::Tenso
     fail("weight and bias must have x's dtype");
 }
 
+// The CUDA twin of cpu::char_conv_max_pool: a generic lambda, never instantiated without the kernels (ops/dispatch.h).
+constexpr auto cuda_forward = [](void* stream, const auto& x, const auto& mask, const auto& weight, const auto& bias) {
+  std::pair<torch::Tensor, torch::Tensor> out{torch::empty({x.size(0), weight.size(0)}, x.options()),
+                                              torch::empty({x.size(0), weight.size(0)}, x.options().dtype(torch::kInt64))};
+  auto m = mask.to(torch::kUInt8);
+  dispatch::by_float_type("char_conv_max_pool", x.scalar_type(), [&](auto type) {
+    using T = decltype(type);
+    cuda::char_conv_max_pool(x.template data_ptr<T>(), m.template data_ptr<uint8_t>(), weight.template data_ptr<T>(),
+                             bias.template data_ptr<T>(), x.size(0), x.size(1), x.size(2), weight.size(0),
+                             weight.size(2), out.first.template data_ptr<T>(),
+                             out.second.template data_ptr<int64_t>(), stream);
+  });
+  return out;
+};
+
 std::pair<torch::Tensor, torch::Tensor> forward_dispatch(const torch::Tensor& x, const torch::Tensor& mask,
                                                          const torch::Tensor& weight, const torch::Tensor& bias) {
-#ifdef NERTOOL_HAVE_CUDA
-  if (x.is_cuda()) {
-    c10::cuda::CUDAGuard guard(x.device());
-    auto out = torch::empty({x.size(0), weight.size(0)}, x.options());
-    auto argmax = torch::empty({x.size(0), weight.size(0)}, x.options().dtype(torch::kInt64));
-    auto m = mask.to(torch::kUInt8);
-    void* stream = static_cast<void*>(at::cuda::getCurrentCUDAStream().stream());
-    if (x.scalar_type() == torch::kDouble)
-      cuda::char_conv_max_pool(x.data_ptr<double>(), m.data_ptr<uint8_t>(), weight.data_ptr<double>(),
-                               bias.data_ptr<double>(), x.size(0), x.size(1), x.size(2), weight.size(0),
-                               weight.size(2), out.data_ptr<double>(), argmax.data_ptr<int64_t>(), stream);
-    else
-      cuda::char_conv_max_pool(x.data_ptr<float>(), m.data_ptr<uint8_t>(), weight.data_ptr<float>(),
-                               bias.data_ptr<float>(), x.size(0), x.size(1), x.size(2), weight.size(0),
-                               weight.size(2), out.data_ptr<float>(), argmax.data_ptr<int64_t>(), stream);
-    return {out, argmax};
-  }
-#endif
-  if (!x.is_cpu()) {  // a device without kernels in this build: compute on the CPU
-    auto [out, argmax] = cpu::char_conv_max_pool(x.cpu(), mask.cpu(), weight.cpu(), bias.cpu());
-    return {out.to(x.device()), argmax.to(x.device())};
-  }
-  return cpu::char_conv_max_pool(x, mask, weight, bias);
+  return dispatch::on_device(x.device(), cpu::char_conv_max_pool, cuda_forward, x, mask, weight, bias);
 }
 
 class CharConvMaxPool : public torch::autograd::Function<CharConvMaxPool> {

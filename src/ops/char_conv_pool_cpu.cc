@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "nertool/ops/dispatch.h"
+
 namespace nertool::ops::cpu {
 
 namespace {
@@ -50,10 +52,8 @@ std::pair<torch::Tensor, torch::Tensor> char_conv_max_pool(const torch::Tensor& 
                                                            const torch::Tensor& weight, const torch::Tensor& bias) {
   auto out = torch::empty({x.size(0), weight.size(0)}, x.options());
   auto argmax = torch::empty({x.size(0), weight.size(0)}, x.options().dtype(torch::kInt64));
-  if (x.scalar_type() == torch::kDouble)
-    run<double>(x, mask, weight, bias, out, argmax);
-  else
-    run<float>(x, mask, weight, bias, out, argmax);
+  dispatch::by_float_type("char_conv_max_pool", x.scalar_type(),
+                          [&](auto type) { run<decltype(type)>(x, mask, weight, bias, out, argmax); });
   return {out, argmax};
 }
 

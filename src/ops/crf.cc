@@ -1,5 +1,5 @@
-// CRF ops: shape and dtype checks, the autograd function of the log-partition, and dispatch to the CPU loops
-// (crf_cpu.cc) or the CUDA kernels (crf_cuda.cu, when the build has them).
+// CRF ops: shape and dtype checks, the autograd function of the log-partition, and the dispatch (ops/dispatch.h)
+// to the CPU loops (crf_cpu.cc) or the CUDA kernels (crf_cuda.cu, when the build has them).
 #include "nertool/ops/crf.h"
 
 #include <torch/autograd.h>
@@ -9,12 +9,8 @@
 #include "crf_cpu.h"
 #include "nertool/core/error.h"
 
-#ifdef NERTOOL_HAVE_CUDA
-#include <ATen/cuda/CUDAContext.h>
-#include <c10/cuda/CUDAGuard.h>
-
 #include "nertool/ops/crf_cuda.h"
-#endif
+#include "nertool/ops/dispatch.h"
 
 namespace nertool::ops {
 
@@ -58,118 +54,78 @@ CrfScores contiguous(const CrfScores& s) {
   return {s.transitions.contiguous(), s.start.contiguous(), s.end.contiguous()};
 }
 
-#ifdef NERTOOL_HAVE_CUDA
-void* current_stream() { return static_cast<void*>(at::cuda::getCurrentCUDAStream().stream()); }
+}  // namespace
 
-template <typename T>
-void cuda_forward(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s, torch::Tensor& alphas,
-                  torch::Tensor& log_z) {
-  alphas = torch::empty_like(em);
-  log_z = torch::empty({em.size(0)}, em.options());
-  cuda::crf_forward(em.data_ptr<T>(), lengths.data_ptr<int64_t>(), s.transitions.data_ptr<T>(),
-                    s.start.data_ptr<T>(), s.end.data_ptr<T>(), em.size(0), em.size(1), em.size(2),
-                    alphas.data_ptr<T>(), log_z.data_ptr<T>(), current_stream());
+// Aggregates of the CRF as dispatch::on_cpu moves them (found by argument lookup).
+CrfScores moved_to(const CrfScores& s, const torch::Device& device) {
+  return {s.transitions.to(device), s.start.to(device), s.end.to(device)};
+}
+CrfPaths moved_to(const CrfPaths& p, const torch::Device& device) {
+  return {p.tags.to(device), p.scores.to(device)};
 }
 
-template <typename T>
-void cuda_backward(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s,
-                   const torch::Tensor& alphas, const torch::Tensor& log_z, const torch::Tensor& grad,
-                   torch::Tensor& g_em, torch::Tensor& g_tr, torch::Tensor& g_st, torch::Tensor& g_en) {
+namespace {
+
+using cpu::CrfBackward;
+using cpu::CrfForward;
+
+// The CUDA twins of cpu::crf_forward, crf_backward and crf_viterbi: generic lambdas, so that a build without the
+// kernels never instantiates them (ops/dispatch.h).
+constexpr auto cuda_forward = [](void* stream, const auto& em, const auto& lengths, const CrfScores& s) {
+  CrfForward out{torch::empty_like(em), torch::empty({em.size(0)}, em.options())};
+  dispatch::by_float_type("crf_forward", em.scalar_type(), [&](auto type) {
+    using T = decltype(type);
+    auto& [alphas, log_z] = out;
+    cuda::crf_forward(em.template data_ptr<T>(), lengths.template data_ptr<int64_t>(),
+                      s.transitions.template data_ptr<T>(), s.start.template data_ptr<T>(),
+                      s.end.template data_ptr<T>(), em.size(0), em.size(1), em.size(2), alphas.template data_ptr<T>(),
+                      log_z.template data_ptr<T>(), stream);
+  });
+  return out;
+};
+
+constexpr auto cuda_backward = [](void* stream, const auto& em, const auto& lengths, const CrfScores& s,
+                                  const auto& alphas, const auto& log_z, const auto& grad) {
   const int64_t B = em.size(0), L = em.size(2);
-  g_em = torch::empty_like(em);
-  g_tr = torch::empty({B, L, L}, em.options());
-  g_st = torch::empty({B, L}, em.options());
-  g_en = torch::empty({B, L}, em.options());
-  cuda::crf_backward(em.data_ptr<T>(), lengths.data_ptr<int64_t>(), s.transitions.data_ptr<T>(),
-                     s.start.data_ptr<T>(), s.end.data_ptr<T>(), alphas.data_ptr<T>(), log_z.data_ptr<T>(),
-                     grad.data_ptr<T>(), B, em.size(1), L, g_em.data_ptr<T>(), g_tr.data_ptr<T>(),
-                     g_st.data_ptr<T>(), g_en.data_ptr<T>(), current_stream());
-}
+  CrfBackward out{torch::empty_like(em), torch::empty({B, L, L}, em.options()), torch::empty({B, L}, em.options()),
+                  torch::empty({B, L}, em.options())};
+  dispatch::by_float_type("crf_backward", em.scalar_type(), [&](auto type) {
+    using T = decltype(type);
+    auto& [g_em, g_tr, g_st, g_en] = out;
+    cuda::crf_backward(em.template data_ptr<T>(), lengths.template data_ptr<int64_t>(),
+                       s.transitions.template data_ptr<T>(), s.start.template data_ptr<T>(),
+                       s.end.template data_ptr<T>(), alphas.template data_ptr<T>(), log_z.template data_ptr<T>(),
+                       grad.template data_ptr<T>(), B, em.size(1), L, g_em.template data_ptr<T>(),
+                       g_tr.template data_ptr<T>(), g_st.template data_ptr<T>(), g_en.template data_ptr<T>(), stream);
+  });
+  return out;
+};
 
-template <typename T>
-CrfPaths cuda_viterbi(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s) {
+constexpr auto cuda_viterbi = [](void* stream, const auto& em, const auto& lengths, const CrfScores& s) {
   const int64_t B = em.size(0), Tn = em.size(1), L = em.size(2);
   auto backpointers = torch::empty({B, Tn, L}, em.options().dtype(torch::kInt32));
   CrfPaths out{torch::empty({B, Tn}, em.options().dtype(torch::kInt64)), torch::empty({B}, em.options())};
-  cuda::crf_viterbi(em.data_ptr<T>(), lengths.data_ptr<int64_t>(), s.transitions.data_ptr<T>(),
-                    s.start.data_ptr<T>(), s.end.data_ptr<T>(), B, Tn, L, backpointers.data_ptr<int32_t>(),
-                    out.tags.data_ptr<int64_t>(), out.scores.data_ptr<T>(), current_stream());
+  dispatch::by_float_type("crf_viterbi", em.scalar_type(), [&](auto type) {
+    using T = decltype(type);
+    cuda::crf_viterbi(em.template data_ptr<T>(), lengths.template data_ptr<int64_t>(),
+                      s.transitions.template data_ptr<T>(), s.start.template data_ptr<T>(),
+                      s.end.template data_ptr<T>(), B, Tn, L, backpointers.template data_ptr<int32_t>(),
+                      out.tags.template data_ptr<int64_t>(), out.scores.template data_ptr<T>(), stream);
+  });
   return out;
-}
-#endif
+};
 
-// A CUDA tensor without CUDA kernels in the build: computed on the CPU, results moved back.
-bool cpu_fallback(const torch::Tensor& t) {
-#ifdef NERTOOL_HAVE_CUDA
-  return !t.is_cuda() && !t.is_cpu();
-#else
-  return !t.is_cpu();
-#endif
+CrfForward forward_dispatch(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s) {
+  return dispatch::on_device(em.device(), cpu::crf_forward, cuda_forward, em, lengths, s);
 }
 
-CrfScores scores_to(const CrfScores& s, const torch::Device& d) {
-  return {s.transitions.to(d), s.start.to(d), s.end.to(d)};
-}
-
-void forward_dispatch(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s,
-                      torch::Tensor& alphas, torch::Tensor& log_z) {
-  if (cpu_fallback(em)) {
-    forward_dispatch(em.cpu(), lengths.cpu(), scores_to(s, torch::kCPU), alphas, log_z);
-    alphas = alphas.to(em.device());
-    log_z = log_z.to(em.device());
-    return;
-  }
-#ifdef NERTOOL_HAVE_CUDA
-  if (em.is_cuda()) {
-    c10::cuda::CUDAGuard guard(em.device());
-    if (em.scalar_type() == torch::kDouble)
-      cuda_forward<double>(em, lengths, s, alphas, log_z);
-    else
-      cuda_forward<float>(em, lengths, s, alphas, log_z);
-    return;
-  }
-#endif
-  cpu::crf_forward(em, lengths, s, alphas, log_z);
-}
-
-void backward_dispatch(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s,
-                       const torch::Tensor& alphas, const torch::Tensor& log_z, const torch::Tensor& grad,
-                       torch::Tensor& g_em, torch::Tensor& g_tr, torch::Tensor& g_st, torch::Tensor& g_en) {
-  if (cpu_fallback(em)) {
-    backward_dispatch(em.cpu(), lengths.cpu(), scores_to(s, torch::kCPU), alphas.cpu(), log_z.cpu(), grad.cpu(),
-                      g_em, g_tr, g_st, g_en);
-    g_em = g_em.to(em.device());
-    g_tr = g_tr.to(em.device());
-    g_st = g_st.to(em.device());
-    g_en = g_en.to(em.device());
-    return;
-  }
-#ifdef NERTOOL_HAVE_CUDA
-  if (em.is_cuda()) {
-    c10::cuda::CUDAGuard guard(em.device());
-    if (em.scalar_type() == torch::kDouble)
-      cuda_backward<double>(em, lengths, s, alphas, log_z, grad, g_em, g_tr, g_st, g_en);
-    else
-      cuda_backward<float>(em, lengths, s, alphas, log_z, grad, g_em, g_tr, g_st, g_en);
-    return;
-  }
-#endif
-  cpu::crf_backward(em, lengths, s, alphas, log_z, grad, g_em, g_tr, g_st, g_en);
+CrfBackward backward_dispatch(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s,
+                              const torch::Tensor& alphas, const torch::Tensor& log_z, const torch::Tensor& grad) {
+  return dispatch::on_device(em.device(), cpu::crf_backward, cuda_backward, em, lengths, s, alphas, log_z, grad);
 }
 
 CrfPaths viterbi_dispatch(const torch::Tensor& em, const torch::Tensor& lengths, const CrfScores& s) {
-  if (cpu_fallback(em)) {
-    auto out = viterbi_dispatch(em.cpu(), lengths.cpu(), scores_to(s, torch::kCPU));
-    return {out.tags.to(em.device()), out.scores.to(em.device())};
-  }
-#ifdef NERTOOL_HAVE_CUDA
-  if (em.is_cuda()) {
-    c10::cuda::CUDAGuard guard(em.device());
-    if (em.scalar_type() == torch::kDouble) return cuda_viterbi<double>(em, lengths, s);
-    return cuda_viterbi<float>(em, lengths, s);
-  }
-#endif
-  return cpu::crf_viterbi(em, lengths, s);
+  return dispatch::on_device(em.device(), cpu::crf_viterbi, cuda_viterbi, em, lengths, s);
 }
 
 // log Z with the custom backward; the inputs are contiguous and checked, lengths is int64 [B] on their device.
@@ -178,8 +134,7 @@ class CrfLogPartition : public torch::autograd::Function<CrfLogPartition> {
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& emissions,
                                const torch::Tensor& transitions, const torch::Tensor& start, const torch::Tensor& end,
                                const torch::Tensor& lengths) {
-    torch::Tensor alphas, log_z;
-    forward_dispatch(emissions, lengths, {transitions, start, end}, alphas, log_z);
+    auto [alphas, log_z] = forward_dispatch(emissions, lengths, {transitions, start, end});
     ctx->save_for_backward({emissions, transitions, start, end, lengths, alphas, log_z});
     return log_z;
   }
@@ -187,9 +142,8 @@ class CrfLogPartition : public torch::autograd::Function<CrfLogPartition> {
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad_outputs) {
     auto saved = ctx->get_saved_variables();
-    torch::Tensor g_em, g_tr, g_st, g_en;
-    backward_dispatch(saved[0], saved[4], {saved[1], saved[2], saved[3]}, saved[5], saved[6],
-                      grad_outputs[0].contiguous(), g_em, g_tr, g_st, g_en);
+    auto [g_em, g_tr, g_st, g_en] = backward_dispatch(saved[0], saved[4], {saved[1], saved[2], saved[3]}, saved[5],
+                                                      saved[6], grad_outputs[0].contiguous());
     return {g_em, g_tr.sum(0), g_st.sum(0), g_en.sum(0), torch::Tensor()};
   }
 };
@@ -248,10 +202,8 @@ torch::Tensor crf_marginals(const torch::Tensor& emissions, const torch::Tensor&
   auto em = emissions.detach().contiguous();
   auto s = contiguous({scores.transitions.detach(), scores.start.detach(), scores.end.detach()});
   auto lengths = lengths_from_prefix_mask(mask);
-  torch::Tensor alphas, log_z, g_em, g_tr, g_st, g_en;
-  forward_dispatch(em, lengths, s, alphas, log_z);
-  backward_dispatch(em, lengths, s, alphas, log_z, torch::ones_like(log_z), g_em, g_tr, g_st, g_en);
-  return g_em;
+  auto [alphas, log_z] = forward_dispatch(em, lengths, s);
+  return std::get<0>(backward_dispatch(em, lengths, s, alphas, log_z, torch::ones_like(log_z)));
 }
 
 CrfPaths crf_viterbi(const torch::Tensor& emissions, const torch::Tensor& mask, const CrfScores& scores) {
@@ -265,10 +217,11 @@ CrfPaths crf_kbest(const torch::Tensor& emissions, const torch::Tensor& mask, co
   check_inputs("crf_kbest", emissions, mask, scores);
   if (k < 1) throw Error("crf_kbest: k must be at least 1, got " + std::to_string(k));
   torch::NoGradGuard no_grad;
-  auto s = scores_to({scores.transitions.detach(), scores.start.detach(), scores.end.detach()}, torch::kCPU);
-  auto out = cpu::crf_kbest(emissions.detach().cpu().contiguous(), lengths_from_prefix_mask(mask).cpu(),
-                            contiguous(s), k);
-  return {out.tags.to(emissions.device()), out.scores.to(emissions.device())};
+  CrfScores s{scores.transitions.detach().contiguous(), scores.start.detach().contiguous(),
+              scores.end.detach().contiguous()};
+  // k-best has no CUDA twin: CPU copies, results moved back.
+  return dispatch::on_cpu(emissions.device(), cpu::crf_kbest, emissions.detach().contiguous(),
+                          lengths_from_prefix_mask(mask), s, k);
 }
 
 }  // namespace nertool::ops

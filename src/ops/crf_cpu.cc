@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "nertool/ops/dispatch.h"
+
 namespace nertool::ops::cpu {
 
 namespace {
@@ -235,34 +237,35 @@ CrfPaths kbest_impl(const torch::Tensor& emissions, const torch::Tensor& lengths
 
 }  // namespace
 
-void crf_forward(const torch::Tensor& emissions, const torch::Tensor& lengths, const CrfScores& scores,
-                 torch::Tensor& alphas, torch::Tensor& log_z) {
-  if (emissions.scalar_type() == torch::kDouble)
-    forward_impl<double>(emissions, lengths, scores, alphas, log_z);
-  else
-    forward_impl<float>(emissions, lengths, scores, alphas, log_z);
+CrfForward crf_forward(const torch::Tensor& emissions, const torch::Tensor& lengths, const CrfScores& scores) {
+  CrfForward out;
+  dispatch::by_float_type("crf_forward", emissions.scalar_type(), [&](auto type) {
+    forward_impl<decltype(type)>(emissions, lengths, scores, std::get<0>(out), std::get<1>(out));
+  });
+  return out;
 }
 
-void crf_backward(const torch::Tensor& emissions, const torch::Tensor& lengths, const CrfScores& scores,
-                  const torch::Tensor& alphas, const torch::Tensor& log_z, const torch::Tensor& grad_log_z,
-                  torch::Tensor& grad_emissions, torch::Tensor& grad_transitions, torch::Tensor& grad_start,
-                  torch::Tensor& grad_end) {
-  if (emissions.scalar_type() == torch::kDouble)
-    backward_impl<double>(emissions, lengths, scores, alphas, log_z, grad_log_z, grad_emissions, grad_transitions,
-                          grad_start, grad_end);
-  else
-    backward_impl<float>(emissions, lengths, scores, alphas, log_z, grad_log_z, grad_emissions, grad_transitions,
-                         grad_start, grad_end);
+CrfBackward crf_backward(const torch::Tensor& emissions, const torch::Tensor& lengths, const CrfScores& scores,
+                         const torch::Tensor& alphas, const torch::Tensor& log_z, const torch::Tensor& grad_log_z) {
+  CrfBackward out;
+  auto& [grad_emissions, grad_transitions, grad_start, grad_end] = out;
+  dispatch::by_float_type("crf_backward", emissions.scalar_type(), [&](auto type) {
+    backward_impl<decltype(type)>(emissions, lengths, scores, alphas, log_z, grad_log_z, grad_emissions,
+                                  grad_transitions, grad_start, grad_end);
+  });
+  return out;
 }
 
 CrfPaths crf_viterbi(const torch::Tensor& emissions, const torch::Tensor& lengths, const CrfScores& scores) {
-  if (emissions.scalar_type() == torch::kDouble) return viterbi_impl<double>(emissions, lengths, scores);
-  return viterbi_impl<float>(emissions, lengths, scores);
+  return dispatch::by_float_type("crf_viterbi", emissions.scalar_type(), [&](auto type) {
+    return viterbi_impl<decltype(type)>(emissions, lengths, scores);
+  });
 }
 
 CrfPaths crf_kbest(const torch::Tensor& emissions, const torch::Tensor& lengths, const CrfScores& scores, int64_t k) {
-  if (emissions.scalar_type() == torch::kDouble) return kbest_impl<double>(emissions, lengths, scores, k);
-  return kbest_impl<float>(emissions, lengths, scores, k);
+  return dispatch::by_float_type("crf_kbest", emissions.scalar_type(), [&](auto type) {
+    return kbest_impl<decltype(type)>(emissions, lengths, scores, k);
+  });
 }
 
 }  // namespace nertool::ops::cpu
