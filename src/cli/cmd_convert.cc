@@ -9,15 +9,13 @@
 #include <utility>
 #include <vector>
 
+#include "cmd_convert.h"
 #include "command.h"
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/data/conll.h"
 #include "nertool/data/tag_scheme.h"
-#include "torch_front_end.h"
-#if NERTOOL_CLI_TORCH
-#include "nertool/train/hf_checkpoint.h"
-#endif
+#include "torch_part.h"
 
 namespace nertool::cli {
 namespace {
@@ -130,20 +128,8 @@ int convert_hf(const ConvertOptions& o) {
   const bool export_ = o.to.size() == 2 && o.to[0] == "hf" && o.from.size() == 1;
   if (!import && !export_)
     throw ConfigError("use --from hf HF_DIR --to MODEL_DIR, or --from MODEL_DIR --to hf HF_DIR");
-#if !NERTOOL_CLI_TORCH
-  run_in_torch_front_end();
-#else
-  if (export_) {
-    train::convert_to_hf(o.from[0], o.to[1]);
-    return 0;
-  }
-  train::HfImportOptions h;
-  h.labels_file = o.labels;
-  h.labels_data = o.labels_from;
-  h.max_seq_length = o.max_seq_length;
-  train::convert_from_hf(o.from[1], o.to[0], h);
-  return 0;
-#endif
+  if (export_) return run_torch_part(HfConversion{true, o.from[0], o.to[1], "", "", o.max_seq_length});
+  return run_torch_part(HfConversion{false, o.from[1], o.to[0], o.labels, o.labels_from, o.max_seq_length});
 }
 
 int run_convert(const ConvertOptions& o) {

@@ -1,6 +1,6 @@
 // `nertool eval`: entity-level scores of predicted labels against gold labels, exactly as seqeval 1.2.2 and
-// conlleval.pl compute them. File scoring lives in score_files(); printing in print_report(), so other inputs
-// (a trained model applied to a data file) can be added beside it.
+// conlleval.pl compute them. File scoring lives in score_files(); a trained model applied to a data file in the
+// LibTorch part (torch/eval_torch.cc); printing in print_report().
 #include <spdlog/spdlog.h>
 
 #include <climits>
@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "cmd_eval.h"
 #include "command.h"
 #include "nertool/core/error.h"
 #include "nertool/data/conll.h"
@@ -20,10 +21,7 @@
 #include "nertool/metrics/scorer.h"
 #include "nertool/taxonomy/credit_matrix.h"
 #include "nertool/taxonomy/partial_credit_score.h"
-#include "torch_front_end.h"
-#if NERTOOL_CLI_TORCH
-#include "nertool/train/inference.h"
-#endif
+#include "torch_part.h"
 
 namespace nertool::cli {
 namespace {
@@ -193,22 +191,12 @@ Action setup(CLI::App& app) {
     Labels gold_labels, pred_labels;
     if (!o->model.empty() || !o->data.empty()) {
       if (o->model.empty() || o->data.empty()) throw ConfigError("--model and --data go together");
-#if NERTOOL_CLI_TORCH
-      train::EvalOptions eval;
-      eval.device = o->device;
-      eval.precision = o->precision;
-      eval.score = options;
-      eval.type_map = o->type_map;
-      auto result = train::evaluate_model(o->model, o->data, eval);
-      report = std::move(result.report);
-      if (with_partial) {
-        gold_labels = data::label_sequences(result.corpus);
-        pred_labels = std::move(result.predicted);
-      }
+      ModelEvaluation request{o->model, o->data, o->device, o->precision, o->type_map, options, with_partial};
+      ModelScores scores = run_torch_part(request);
+      report = std::move(scores.report);
+      gold_labels = std::move(scores.gold);
+      pred_labels = std::move(scores.predicted);
       inputs = {{"model", o->model}, {"data", o->data}};
-#else
-      run_in_torch_front_end();
-#endif
     } else {
       if (!o->type_map.empty()) throw ConfigError("--type-map applies to --model (it maps a model's predictions)");
       report = score_files(*o, options, inputs, with_partial ? &gold_labels : nullptr,

@@ -1,26 +1,15 @@
-// nertool predict: tags a CoNLL file or plain text with a trained run directory, streaming.
-#include <spdlog/spdlog.h>
-
+// nertool predict: tags a CoNLL file or plain text with a trained run directory, streaming. The LibTorch part is
+// src/cli/torch/predict_torch.cc.
 #include <memory>
 
+#include "cmd_predict.h"
 #include "command.h"
-#include "nertool/train/predict_options.h"
-#include "torch_front_end.h"
-#if NERTOOL_CLI_TORCH
-#include "nertool/train/inference.h"
-#include "nertool/train/run_dir.h"
-#endif
+#include "torch_part.h"
 
 namespace {
 
-struct PredictFlags {
-  std::string model;
-  std::string device = "auto";
-  nertool::train::PredictOptions options;
-};
-
 nertool::cli::Action setup(CLI::App& app) {
-  auto f = std::make_shared<PredictFlags>();
+  auto f = std::make_shared<nertool::cli::PredictFlags>();
   app.add_option("--model,-m", f->model, "Run directory of a trained model (from nertool train)")->required();
   app.add_option("--input,-i", f->options.input, "Input file; - reads stdin")->required();
   app.add_option("--output,-o", f->options.output,
@@ -54,17 +43,7 @@ nertool::cli::Action setup(CLI::App& app) {
                  "units; labels may differ where scores are close), decoders stay float32")
       ->check(CLI::IsMember({"fp32", "bf16"}))
       ->capture_default_str();
-  return [f]() -> int {
-#if !NERTOOL_CLI_TORCH
-    nertool::cli::run_in_torch_front_end();
-#else
-    auto model = nertool::train::load_model(f->model, f->device);
-    auto stats = nertool::train::predict_file(model, f->options);
-    spdlog::info("tagged {} sentences ({} tokens) in {:.3f}s ({:.0f} sentences/s)", stats.sentences, stats.tokens,
-                 stats.seconds, stats.seconds > 0 ? static_cast<double>(stats.sentences) / stats.seconds : 0.0);
-    return 0;
-#endif
-  };
+  return [f] { return nertool::cli::run_torch_part(*f); };
 }
 
 nertool::cli::CommandRegistration reg({"predict", "Tag a CoNLL or plain-text file with a trained model", 30, setup});

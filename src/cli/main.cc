@@ -1,16 +1,6 @@
 // nertool: named-entity tagging toolkit. This file only dispatches to subcommands and reports errors.
 #include <spdlog/spdlog.h>
 
-#include "torch_front_end.h"
-#if NERTOOL_CLI_TORCH
-#include <torch/cuda.h>
-#include <torch/version.h>
-
-#include "nertool/train/distributed.h"
-#endif
-
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -19,11 +9,10 @@
 #include <memory>
 
 #include "command.h"
-#include "nertool/build_info.h"
 #include "nertool/core/error.h"
 #include "nertool/core/huge_page_heap.h"
 #include "nertool/core/logging.h"
-#include "nertool/core/runtime_environment.h"
+#include "torch_part.h"
 
 namespace nertool::cli {
 
@@ -31,25 +20,6 @@ std::vector<Command>& command_registry() {
   static std::vector<Command> registry;
   return registry;
 }
-
-#if NERTOOL_CLI_TORCH
-static std::string version_text() {
-  std::string text = std::string("nertool ") + NERTOOL_VERSION + " (commit " + NERTOOL_GIT_COMMIT + ")\n";
-  text += std::string("LibTorch ") + TORCH_VERSION + "\n";
-  bool cuda = torch::cuda::is_available();
-  text += std::string("CUDA: ") + (cuda ? "usable (" + std::to_string(torch::cuda::device_count()) + " device(s))"
-                                        : "not usable");
-#ifdef NERTOOL_HAVE_CUDA
-  text += ", nertool CUDA kernels built";
-#else
-  text += ", nertool CUDA kernels not built";
-#endif
-  std::string groups;
-  for (const auto& g : train::available_process_groups()) groups += (groups.empty() ? "" : ", ") + g;
-  text += "\nprocess groups (distributed training): " + (groups.empty() ? std::string("none") : groups);
-  return text;
-}
-#endif
 
 static int run(int argc, char** argv) {
   CLI::App app{"nertool: train, evaluate and apply named-entity taggers (BiLSTM-CNN, BERT, RoBERTa; softmax or CRF)."};
@@ -81,13 +51,9 @@ static int run(int argc, char** argv) {
     return 2;
   }
   setup_logging(log_level);
-  if (show_version) {
-#if NERTOOL_CLI_TORCH
-    std::cout << version_text() << std::endl;
+  if (show_version) {  // the LibTorch version and CUDA are facts of the LibTorch side
+    std::cout << run_torch_part(VersionText{}) << std::endl;
     return 0;
-#else
-    run_in_torch_front_end();  // the LibTorch version and CUDA are facts of the LibTorch side
-#endif
   }
   for (auto& [sub, action] : actions) {
     if (sub->parsed()) return action();
@@ -112,19 +78,13 @@ static int check_stdout(int status) {
 
 int main(int argc, char** argv) {
   nertool::cli::remember_command_line(argc, argv);
-#if NERTOOL_CLI_TORCH
-  // Started directly rather than through `nertool`: give this program the same malloc settings, which glibc reads
-  // only at start-up, by starting it again with them (once: afterwards they are set). If that fails, run as is.
-  if (!nertool::runtime_environment().empty()) {
-    nertool::export_runtime_environment();
-    ::execv("/proc/self/exe", argv);
+  if (const auto start = nertool::cli::torch_part<nertool::cli::ProgramStart>()) {
+    start({argv});
+  } else {
+    // `nertool`: scoring and conversion parse whole files into small strings (core/huge_page_heap.h). Not in
+    // nertool-torch: its large tensors are better served by malloc's own mmap threshold.
+    nertool::reserve_huge_page_heap(std::size_t{64} << 20);
   }
-#endif
-#if !NERTOOL_CLI_TORCH
-  // Scoring and conversion parse whole files into small strings (core/huge_page_heap.h). Not in nertool-torch:
-  // its large tensors are better served by malloc's own mmap threshold.
-  nertool::reserve_huge_page_heap(std::size_t{64} << 20);
-#endif
   try {
     return nertool::cli::check_stdout(nertool::cli::run(argc, argv));
   } catch (const nertool::InputError& e) {

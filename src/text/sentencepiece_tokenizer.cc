@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bridge/sentencepiece_bridge.h"
+#include "nertool/core/companion_file.h"
 #include "nertool/core/error.h"
 
 namespace nertool::text {
@@ -51,20 +52,9 @@ const BridgeApi& bridge() {
       failure = std::string("cannot load libsentencepiece.so.0: ") + ::dlerror();
       return;
     }
-    // NERTOOL_SPM_BRIDGE; else the module beside the program (an installed nertool, or the build folder's); else
-    // the one in the build folder this was built in (test programs live elsewhere).
-    std::vector<std::string> candidates;
-    if (env && *env) {
-      candidates.push_back(env);
-    } else {
-      char exe[4096];
-      const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-      if (n > 0) {
-        const std::string self(exe, static_cast<std::size_t>(n));
-        candidates.push_back(self.substr(0, self.rfind('/')) + "/libnertool_spm_bridge.so");
-      }
-      candidates.push_back(NERTOOL_SPM_BRIDGE_PATH);
-    }
+    // NERTOOL_SPM_BRIDGE; else the module beside the program, then the build folder's (core/companion_file.h).
+    const std::vector<std::string> candidates =
+        companion_file_candidates("libnertool_spm_bridge.so", NERTOOL_SPM_BRIDGE_PATH, env);
     void* module = nullptr;
     std::string path;
     for (const auto& candidate : candidates) {

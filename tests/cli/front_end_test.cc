@@ -1,4 +1,4 @@
-// The two front ends (src/cli/torch_front_end.h): `nertool` links no LibTorch and hands LibTorch work to
+// The two front ends (src/cli/torch_part.h): `nertool` links no LibTorch and hands LibTorch work to
 // `nertool-torch` on the same command line; both declare the same commands and flags.
 #include <gtest/gtest.h>
 #include <sys/stat.h>

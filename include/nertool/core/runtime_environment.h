@@ -1,5 +1,5 @@
 #pragma once
-// The environment `nertool` gives `nertool-torch` (src/cli/torch_front_end.h). glibc's malloc reads its settings
+// The environment `nertool` gives `nertool-torch` (src/cli/torch_part.h). glibc's malloc reads its settings
 // (GLIBC_TUNABLES) only before main() runs, so the hand-over from `nertool` is the one place where the program can
 // choose them for itself. By default every tensor of more than 128 KB is a fresh mmap, returned on free, and each
 // of its 4 KB pages faults when first touched. Page faults are expensive on virtual machines: without them

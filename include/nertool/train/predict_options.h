@@ -1,6 +1,6 @@
 #pragma once
 // Options of `nertool predict`, free of LibTorch so that the front end can parse them before it hands the
-// command to the LibTorch side (src/cli/torch_front_end.h).
+// command to the LibTorch side (src/cli/torch_part.h).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -1,16 +1,16 @@
-// Hand-over from the LibTorch-free `nertool` to `nertool-torch` (torch_front_end.h says why there are two).
-#include "torch_front_end.h"
+// Hand-over from the LibTorch-free `nertool` to `nertool-torch` (torch_part.h says why there are two).
+#include "torch_part.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "nertool/core/companion_file.h"
 #include "nertool/core/error.h"
 #include "nertool/core/runtime_environment.h"
 
@@ -23,14 +23,8 @@ void remember_command_line(int argc, char** argv) { g_argv.assign(argv, argv + a
 
 std::vector<std::string> remembered_command_line() { return {g_argv.begin(), g_argv.end()}; }
 
-#if !NERTOOL_CLI_TORCH
 [[noreturn]] void run_in_torch_front_end() {
-  namespace fs = std::filesystem;
-  std::vector<std::string> candidates;
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back((self.parent_path() / "nertool-torch").string());
-  candidates.push_back(NERTOOL_TORCH_FRONT_END_PATH);
+  if (links_torch()) throw Error("internal: this command's LibTorch part is not in this build of nertool-torch");
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
@@ -38,7 +32,7 @@ std::vector<std::string> remembered_command_line() { return {g_argv.begin(), g_a
   std::vector<char*> argv = g_argv;
   argv.push_back(nullptr);
   std::string tried;
-  for (const std::string& path : candidates) {
+  for (const std::string& path : companion_file_candidates("nertool-torch", NERTOOL_TORCH_FRONT_END_PATH)) {
     if (::access(path.c_str(), X_OK) != 0) {
       tried += "\n  " + path + ": " + std::strerror(errno);
       continue;
@@ -50,6 +44,5 @@ std::vector<std::string> remembered_command_line() { return {g_argv.begin(), g_a
   throw Error("this command needs LibTorch, which nertool runs in its companion program nertool-torch; it could "
               "not be started:" + tried + "\n(install nertool-torch beside nertool, or rebuild: scripts/build.sh)");
 }
-#endif
 
 }  // namespace nertool::cli
