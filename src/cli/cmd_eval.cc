@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "choice_flags.h"
 #include "cmd_eval.h"
 #include "command.h"
 #include "nertool/core/error.h"
@@ -38,8 +39,8 @@ struct EvalOptions {
   int gold_column = kUnset;  // default: last column (--gold), second to last (--file)
   int pred_column = -1;
   std::string model, data;  // --model RUN_DIR --data FILE: tag FILE with the model, score against its labels
-  std::string device = "auto";
-  std::string precision = "fp32";
+  train::DeviceRequest device;  // auto
+  models::Precision precision = models::Precision::kFloat32;
   std::string type_map;  // --model: map the predicted types through this table before scoring
   std::string taxonomy;  // partial credit in this taxonomy beside the exact scores
 };
@@ -165,10 +166,9 @@ Action setup(CLI::App& app) {
                  "Run directory of a trained model: tags --data with it and scores the result against --data's "
                  "labels (the model's token/label columns apply)");
   app.add_option("--data", o->data, "Labelled CoNLL file to tag and score with --model");
-  app.add_option("--device", o->device, "With --model: auto, cpu, cuda or cuda:N")->capture_default_str();
-  app.add_option("--precision", o->precision, "With --model: fp32, or bf16 (the encoder under bfloat16 autocast)")
-      ->check(CLI::IsMember({"fp32", "bf16"}))
-      ->capture_default_str();
+  add_device_flag(app, o->device, "With --model: auto, cpu, cuda or cuda:N");
+  add_choice_flag(app, "--precision", o->precision,
+                  "With --model: fp32, or bf16 (the encoder under bfloat16 autocast)");
   app.add_option("--type-map", o->type_map,
                  "With --model: map the predicted types through this table (JSON, configs/type_maps/) before "
                  "scoring, the 'Direct' transfer of a source-taxonomy model; types mapped to O drop their mentions");

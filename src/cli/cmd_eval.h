@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "nertool/metrics/scorer.h"
+#include "nertool/models/precision_mode.h"
+#include "nertool/train/device_request.h"
 
 namespace nertool::cli {
 
@@ -15,7 +17,10 @@ struct ModelScores {
 
 struct ModelEvaluation {
   using Result = ModelScores;
-  std::string model, data, device, precision, type_map;
+  std::string model, data;
+  train::DeviceRequest device;
+  models::Precision precision = models::Precision::kFloat32;
+  std::string type_map;
   metrics::ScoreOptions score;
   bool keep_labels = false;
 };

@@ -2,6 +2,7 @@
 // src/cli/torch/predict_torch.cc.
 #include <memory>
 
+#include "choice_flags.h"
 #include "cmd_predict.h"
 #include "command.h"
 #include "torch_part.h"
@@ -14,17 +15,14 @@ nertool::cli::Action setup(CLI::App& app) {
   app.add_option("--input,-i", f->options.input, "Input file; - reads stdin")->required();
   app.add_option("--output,-o", f->options.output,
                  "Output file, written atomically (default: stdout)");
-  app.add_option("--format,-f", f->options.format,
-                 "conll: the input columns plus a predicted label column; jsonl: {\"words\",\"labels\"} per "
-                 "sentence; spans: {\"entities\": [{\"type\",\"start\",\"end\",\"text\"}]} per sentence (token "
-                 "indices, end exclusive; character offsets char_start/char_end for text input)")
-      ->check(CLI::IsMember({"conll", "jsonl", "spans"}))
-      ->capture_default_str();
-  app.add_option("--input-format", f->options.input_format,
-                 "conll: token column per line, blank line between sentences; text: one sentence per line, "
-                 "split into CoNLL-2003-style words by the rule-based tokenizer (docs/data_formats.md)")
-      ->check(CLI::IsMember({"conll", "text"}))
-      ->capture_default_str();
+  using nertool::cli::add_choice_flag;
+  add_choice_flag(app, "--format,-f", f->options.format,
+                  "conll: the input columns plus a predicted label column; jsonl: {\"words\",\"labels\"} per "
+                  "sentence; spans: {\"entities\": [{\"type\",\"start\",\"end\",\"text\"}]} per sentence (token "
+                  "indices, end exclusive; character offsets char_start/char_end for text input)");
+  add_choice_flag(app, "--input-format", f->options.input_format,
+                  "conll: token column per line, blank line between sentences; text: one sentence per line, "
+                  "split into CoNLL-2003-style words by the rule-based tokenizer (docs/data_formats.md)");
   app.add_flag("--probs", f->options.probs,
                "jsonl: add per word the probability of every label; spans: add per entity \"type_probs\", the "
                "distribution of its type (its first word's label probabilities grouped by type)");
@@ -37,12 +35,10 @@ nertool::cli::Action setup(CLI::App& app) {
                  "lines over 64 MiB are refused")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
       ->capture_default_str();
-  app.add_option("--device", f->device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  app.add_option("--precision", f->options.precision,
-                 "fp32, or bf16: the encoder runs under bfloat16 autocast (faster on GPUs and CPUs with bfloat16 "
-                 "units; labels may differ where scores are close), decoders stay float32")
-      ->check(CLI::IsMember({"fp32", "bf16"}))
-      ->capture_default_str();
+  nertool::cli::add_device_flag(app, f->device, "auto, cpu, cuda or cuda:N");
+  add_choice_flag(app, "--precision", f->options.precision,
+                  "fp32, or bf16: the encoder runs under bfloat16 autocast (faster on GPUs and CPUs with bfloat16 "
+                  "units; labels may differ where scores are close), decoders stay float32");
   return [f] { return nertool::cli::run_torch_part(*f); };
 }
 

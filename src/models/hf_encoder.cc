@@ -247,8 +247,8 @@ layers::TransformerConfig transformer_config_of(const BuildContext& context) {
     arch = read_json_file((fs::path(pretrained) / "transformer.json").string());
   else
     throw ConfigError("model." + cfg.value("encoder", std::string()) +
-                      " needs \"pretrained\" (a directory made by `nertool convert --from hf` or `nertool pretrain`) "
-                      "or \"transformer\" (the architecture)");
+                      " needs \"pretrained\" (a directory converted from a Hugging Face checkpoint, or a pretraining "
+                      "run) or \"transformer\" (the architecture)");
   return layers::TransformerConfig::from_json(arch);
 }
 

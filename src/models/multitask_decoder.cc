@@ -97,7 +97,7 @@ MultitaskDecoder::MultitaskDecoder(int64_t input_dim, const LabelSet& labels, Mu
     }
     if (label.size() < 3 || label[1] != '-' || (label[0] != 'B' && label[0] != 'I'))
       throw ConfigError("multitask decoder: label '" + label + "' is not IOB2 (O, B-TYPE, I-TYPE); set "
-                        "data.tag_scheme to IOB2 or convert the data with nertool convert --scheme IOB2");
+                        "data.tag_scheme to IOB2 or convert the data to IOB2 first");
     const std::string type = label.substr(2);
     auto [it, added] = type_index.emplace(type, static_cast<int64_t>(output_types_.size()));
     if (added) {
@@ -114,7 +114,7 @@ MultitaskDecoder::MultitaskDecoder(int64_t input_dim, const LabelSet& labels, Mu
   for (std::size_t k = 0; k < output_types_.size(); ++k)
     if (type_label_[k][0] < 0)
       throw ConfigError("multitask decoder: the label set has I-" + output_types_[k] + " but no B-" +
-                        output_types_[k] + " (IOB2 labels are needed; convert with nertool convert --scheme IOB2)");
+                        output_types_[k] + " (IOB2 labels are needed; convert the data to IOB2 first)");
 
   detection_ = register_module(
       "detection", std::make_shared<CrfDecoder>(

@@ -6,14 +6,8 @@
 
 namespace nertool::models {
 
-void check_precision(const std::string& precision, const std::string& key) {
-  if (precision != "fp32" && precision != "bf16")
-    throw ConfigError(key + ": precision must be fp32 or bf16, not '" + precision + "'");
-}
-
-AutocastScope::AutocastScope(const std::string& precision, const torch::Device& device) {
-  check_precision(precision, "precision");
-  if (precision == "fp32") return;
+AutocastScope::AutocastScope(Precision precision, const torch::Device& device) {
+  if (precision == Precision::kFloat32) return;
   active_ = true;
   cuda_ = device.is_cuda();
   if (cuda_) {

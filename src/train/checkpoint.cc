@@ -209,8 +209,8 @@ RunState Checkpointer::load(torch::nn::Module& model, torch::optim::Optimizer& o
   if (state.world_size != workers_.world_size())
     throw ConfigError("cannot resume " + path_ + " with " + std::to_string(workers_.world_size()) +
                       " worker(s): the run was trained with " + std::to_string(state.world_size) +
-                      " (the batches of each step depend on it); resume it with WORLD_SIZE or --nproc " +
-                      std::to_string(state.world_size));
+                      " (the batches of each step depend on it); resume it with " +
+                      std::to_string(state.world_size) + " worker(s)");
   torch::serialize::InputArchive model_archive, optimizer_archive;
   archive.read("model", model_archive);
   io::read_weights(model, model_archive, path_);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <type_traits>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
@@ -155,7 +156,7 @@ struct Key {
   std::function<void(const SectionReader&, Section&)> read;  // the typed read and the rule
 };
 
-template <class T> struct KeyType;
+template <class T, class = void> struct KeyType;
 template <> struct KeyType<std::string> {
   static constexpr const char* name = "string";
   static std::string read(const SectionReader& r, const std::string& k) { return r.str(k); }
@@ -193,22 +194,53 @@ template <> struct KeyType<std::vector<double>> {
   static std::vector<double> read(const SectionReader& r, const std::string& k) { return r.numbers(k); }
 };
 
+// An option named by words (core/choice.h): written as its name, read by its names.
+template <class E> struct KeyType<E, std::enable_if_t<std::is_enum_v<E>>> {
+  static constexpr const char* name = "string";
+  static std::string rule() { return choice_rule<E>(); }
+  static json write(E v) { return choice_name(v); }
+  static E read(const SectionReader& r, const std::string& k) {
+    const auto value = find_choice<E>(r.str(k));
+    r.check(value.has_value(), k, rule());
+    return *value;
+  }
+};
+template <> struct KeyType<DeviceRequest> {
+  static constexpr const char* name = "string";
+  static std::string rule() { return kDeviceRule; }
+  static json write(const DeviceRequest& v) { return v.text(); }
+  static DeviceRequest read(const SectionReader& r, const std::string& k) {
+    const auto value = parse_device_request(r.str(k));
+    r.check(value.has_value(), k, rule());
+    return *value;
+  }
+};
+
+// What a key's value must be when its table line says nothing: what its type says, if anything.
+template <class T, class = void> struct HasRule : std::false_type {};
+template <class T> struct HasRule<T, std::void_t<decltype(KeyType<T>::rule())>> : std::true_type {};
+template <class T>
+std::string type_rule() {
+  if constexpr (HasRule<T>::value) return KeyType<T>::rule();
+  else return "";
+}
+template <class T>
+json write_value(const T& v) {
+  if constexpr (std::is_enum_v<T> || std::is_same_v<T, DeviceRequest>) return KeyType<T>::write(v);
+  else return json(v);
+}
+
 // `ok` checks the value; `rule` says what it must be ("" and no `ok`: any value of the type).
 template <class Section, class T>
 Key<Section> key(const char* name, T Section::*member, const char* help, const char* rule = "",
                  std::function<bool(const T&)> ok = nullptr) {
-  Key<Section> k{name, KeyType<T>::name, rule, help, nullptr, nullptr};
-  k.get = [member](const Section& s) { return json(s.*member); };
+  Key<Section> k{name, KeyType<T>::name, *rule ? std::string(rule) : type_rule<T>(), help, nullptr, nullptr};
+  k.get = [member](const Section& s) { return write_value(s.*member); };
   k.read = [member, ok, name = std::string(name), rule = std::string(rule)](const SectionReader& r, Section& s) {
     s.*member = KeyType<T>::read(r, name);
     if (ok) r.check(ok(s.*member), name, rule);
   };
   return k;
-}
-
-template <class T>
-std::function<bool(const T&)> one_of(std::set<T> allowed) {
-  return [allowed](const T& v) { return allowed.count(v) > 0; };
 }
 
 const std::vector<Key<DataConfig>>& data_keys() {
@@ -240,8 +272,7 @@ const std::vector<Key<TrainConfig>>& train_keys() {
   auto unit = [](double v) { return v >= 0 && v < 1; };
   using NumberRule = std::function<bool(const double&)>;
   static const std::vector<Key<T>> keys = {
-      key("optimizer", &T::optimizer, "nadam (the seed's), adam (L2 decay in the gradient), adamw, sgd",
-          "one of nadam, adam, adamw, sgd", one_of<std::string>({"nadam", "adam", "adamw", "sgd"})),
+      key("optimizer", &T::optimizer, "nadam (the seed's), adam (L2 decay in the gradient), adamw, sgd"),
       key("lr", &T::lr, "learning rate (the peak one under a schedule)", "> 0", NumberRule(positive)),
       key("betas", &T::betas, "Adam-family moment decay rates", "two numbers in [0, 1)",
           std::function<bool(const std::vector<double>&)>([](const std::vector<double>& b) {
@@ -258,10 +289,8 @@ const std::vector<Key<TrainConfig>>& train_keys() {
           std::function<bool(const int64_t&)>([](int64_t v) { return v >= 0; })),
       key("warmup_ratio", &T::warmup_ratio, "warm-up as a fraction of all steps, when warmup_steps is 0", "in [0, 1)",
           NumberRule(unit)),
-      key("schedule", &T::schedule, "learning rate after warm-up: constant, or linear decay to 0 at the last step",
-          "constant or linear", one_of<std::string>({"constant", "linear"})),
-      key("precision", &T::precision, "fp32, or bf16 autocast for the encoder (CPUs with AVX512-BF16, GPUs)",
-          "fp32 or bf16", one_of<std::string>({"fp32", "bf16"})),
+      key("schedule", &T::schedule, "learning rate after warm-up: constant, or linear decay to 0 at the last step"),
+      key("precision", &T::precision, "fp32, or bf16 autocast for the encoder (CPUs with AVX512-BF16, GPUs)"),
       key("max_epochs", &T::max_epochs, "epochs to train at most", ">= 1",
           std::function<bool(const int&)>([](int v) { return v >= 1; })),
       key("patience", &T::patience, "epochs without a dev improvement before stopping; 0: never stop early",
@@ -279,7 +308,7 @@ const std::vector<Key<TrainConfig>>& train_keys() {
           NumberRule(non_negative)),
       key("seed", &T::seed, "seed of initialisation, dropout and batch order (same seed, same run on CPU)",
           "0 to 2^63-1"),
-      key("device", &T::device, "auto (CUDA when available), cpu, cuda or cuda:N"),
+      key("device", &T::device, "the device to train on (auto: CUDA when available, else the CPU)"),
       key("num_threads", &T::num_threads, "CPU threads for LibTorch and OpenBLAS; 0: LibTorch's default",
           ">= 0 (0: LibTorch's default)", std::function<bool(const int&)>([](int v) { return v >= 0; })),
       key("log_percent", &T::log_percent, "without a terminal: one progress line per this many percent of an epoch",
@@ -293,13 +322,11 @@ const std::vector<Key<PretrainConfig>>& pretrain_keys() {
   static const std::vector<Key<P>> keys = {
       key("train_files", &P::train_files, "text to pretrain on, relative to --data (absolute paths allowed)"),
       key("valid_file", &P::valid_file, "held-out text: masked-LM loss and accuracy after every epoch pick the best"),
-      key("format", &P::format, "text (a paragraph or document per line) or conll (the token column of sentences)",
-          "text or conll", one_of<std::string>({"text", "conll"})),
+      key("format", &P::format, "text (a paragraph or document per line) or conll (the token column of sentences)"),
       key("max_length", &P::max_length, "subwords per packed sequence, [CLS] and [SEP] included", "in [3, 100000]",
           std::function<bool(const int64_t&)>([](int64_t v) { return v >= 3 && v <= 100000; })),
       key("packing", &P::packing,
-          "sentences: lines or sentences packed whole; fill: cut between words so every sequence is full",
-          "sentences or fill", one_of<std::string>({"sentences", "fill"})),
+          "sentences: lines or sentences packed whole; fill: cut between words so every sequence is full"),
       key("mask_probability", &P::mask_probability, "share of subwords (or words) chosen for prediction",
           "in (0, 1)", std::function<bool(const double&)>([](double v) { return v > 0 && v < 1; })),
       key("whole_word", &P::whole_word, "choose whole words: every subword of a chosen word is predicted"),

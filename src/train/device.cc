@@ -8,15 +8,16 @@
 
 namespace nertool::train {
 
-torch::Device resolve_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  if (name == "cpu") return torch::Device(torch::kCPU);
-  if (name.rfind("cuda", 0) == 0) {
-    if (!torch::cuda::is_available())
-      throw ConfigError("device '" + name + "' requested but CUDA is not usable in this build or machine");
-    return torch::Device(name);
-  }
-  throw ConfigError("unknown device '" + name + "' (use auto, cpu, cuda or cuda:N)");
+torch::Device resolve_device(const DeviceRequest& request) {
+  using Kind = DeviceRequest::Kind;
+  if (request.kind == Kind::kCpu) return torch::Device(torch::kCPU);
+  const bool cuda = torch::cuda::is_available();
+  if (request.kind == Kind::kAuto) return cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  if (!cuda) throw ConfigError("device '" + request.text() + "' requested but CUDA is not usable in this build or machine");
+  if (request.index >= static_cast<int>(torch::cuda::device_count()))
+    throw ConfigError("device '" + request.text() + "' requested but this machine has " +
+                      std::to_string(torch::cuda::device_count()) + " CUDA device(s)");
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(request.index));
 }
 
 bool set_cpu_threads(int threads) {

@@ -288,8 +288,8 @@ LabelSet checkpoint_labels(const HfTensorGroups& groups, const nlohmann::json& h
   LabelSet option_labels = read_label_option(options);
   if (groups.classifier.empty()) {
     if (option_labels.size() == 0)
-      throw ConfigError(report.weights_file + " has no classifier (a base model): give the label set with --labels "
-                        "FILE or --labels-from CONLL_FILE");
+      throw ConfigError(report.weights_file + " has no classifier (a base model): give its label set, as a file of labels "
+                        "or a CoNLL file to read them from");
     report.fresh_classifier = true;
     return option_labels;
   }
@@ -299,7 +299,7 @@ LabelSet checkpoint_labels(const HfTensorGroups& groups, const nlohmann::json& h
   LabelSet labels = labels_of_config(hf, (fs::path(hf_dir) / "config.json").string(), it->second.size(0));
   if (option_labels.size() > 0 && option_labels.labels() != labels.labels())
     throw ConfigError("the checkpoint has a classifier for labels [" + list_str(labels.labels()) +
-                      "]; the given label set differs (leave out --labels to keep the checkpoint's)");
+                      "]; the given label set differs (give none to keep the checkpoint's)");
   return labels;
 }
 
@@ -493,7 +493,7 @@ void convert_masked_lm_to_hf(const std::string& run_dir, const std::string& hf_d
 
 void convert_to_hf(const std::string& model_dir, const std::string& hf_dir) {
   if (is_pretraining_run(model_dir)) return convert_masked_lm_to_hf(model_dir, hf_dir);
-  auto loaded = load_model(model_dir, "cpu");
+  auto loaded = load_model(model_dir);
   auto* encoder = dynamic_cast<HfTransformerEncoder*>(&loaded.tagger->encoder());
   if (!encoder)
     throw ConfigError(model_dir + (loaded.config.model.contains("word_lstm")

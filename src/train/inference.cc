@@ -26,7 +26,7 @@ namespace nertool::train {
 
 Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const data::Sentence*>& sentences,
                              int64_t batch_sentences, const torch::Device& device, bool with_probs,
-                             const data::Corpus* corpus, const std::string& precision) {
+                             const data::Corpus* corpus, models::Precision precision) {
   tagger.eval();
   c10::InferenceMode inference;  // no autograd bookkeeping at all (cheaper than NoGradGuard)
   models::AutocastScope autocast(precision, device);
@@ -318,12 +318,9 @@ Prediction predict_chunk(LoadedModel& model, const std::vector<const data::Sente
 }
 
 void check_predict_options(const PredictOptions& o) {
-  if (o.format != "conll" && o.format != "jsonl" && o.format != "spans")
-    throw ConfigError("--format must be conll, jsonl or spans (got '" + o.format + "')");
-  if (o.input_format != "conll" && o.input_format != "text")
-    throw ConfigError("--input-format must be conll or text (got '" + o.input_format + "')");
-  if (o.probs && o.format == "conll") throw ConfigError("--probs needs --format jsonl or spans");
-  if (o.batch_size < 1) throw ConfigError("--batch-size must be >= 1");
+  if (o.probs && o.format == OutputFormat::kConll)
+    throw ConfigError("label probabilities need the jsonl or spans output format, not conll");
+  if (o.batch_size < 1) throw ConfigError("the prediction batch size must be at least 1, not " + std::to_string(o.batch_size));
 }
 
 // A tagged sentence, with its line and word offsets when it came from text input.
@@ -344,14 +341,14 @@ class PredictionWriter {
   void write(const TaggedSentence& t, char separator) {
     ++stats_.sentences;
     stats_.tokens += t.sentence.size();
-    if (o_.format == "conll") return write_conll(t, separator);
-    out_ << (o_.format == "jsonl" ? word_json(t) : spans_json(t)).dump() << '\n';
+    if (o_.format == OutputFormat::kConll) return write_conll(t, separator);
+    out_ << (o_.format == OutputFormat::kJsonl ? word_json(t) : spans_json(t)).dump() << '\n';
   }
 
   // A -DOCSTART- line with columns gets a predicted "O" too, keeping every line's column count equal (conlleval
   // insists on it).
   void write_marker(const data::Document& doc, char separator) {
-    if (doc.marker.empty() || o_.format != "conll") return;
+    if (doc.marker.empty() || o_.format != OutputFormat::kConll) return;
     out_ << join(doc.marker, std::string(1, separator))
          << (doc.marker.size() > 1 ? std::string(1, separator) + "O" : std::string()) << "\n\n";
   }
@@ -496,7 +493,7 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
   }
   PredictStats stats;
   PredictionWriter writer(*out, o, model.tagger->labels(), stats);
-  if (o.input_format == "conll")
+  if (o.input_format == InputFormat::kConll)
     predict_conll_stream(model, *in, name, o, writer);
   else
     predict_text_stream(model, *in, name, o, writer);

@@ -7,16 +7,14 @@
 
 namespace nertool::train {
 
-LrSchedule::LrSchedule(double base_lr, std::string kind, int64_t warmup_steps, int64_t total_steps)
-    : base_(base_lr), kind_(std::move(kind)), warmup_(warmup_steps), total_(total_steps) {
-  if (kind_ != "constant" && kind_ != "linear")
-    throw ConfigError("train.schedule: unknown schedule '" + kind_ + "' (constant or linear)");
+LrSchedule::LrSchedule(double base_lr, Schedule kind, int64_t warmup_steps, int64_t total_steps)
+    : base_(base_lr), kind_(kind), warmup_(warmup_steps), total_(total_steps) {
   if (warmup_ < 0 || total_ < 0) throw ConfigError("learning-rate schedule: negative step counts");
 }
 
 double LrSchedule::lr(int64_t s) const {
   if (s < warmup_) return base_ * static_cast<double>(s) / static_cast<double>(std::max<int64_t>(1, warmup_));
-  if (kind_ == "constant") return base_;
+  if (kind_ == Schedule::kConstant) return base_;
   double rest = static_cast<double>(total_ - s) / static_cast<double>(std::max<int64_t>(1, total_ - warmup_));
   return base_ * std::max(0.0, rest);
 }

@@ -13,22 +13,10 @@
 
 namespace nertool::train {
 
-TextFormat parse_text_format(const std::string& name) {
-  if (name == "text") return TextFormat::kText;
-  if (name == "conll") return TextFormat::kConll;
-  throw ConfigError("pretrain.format: must be text or conll (got \"" + name + "\")");
-}
-
 std::vector<int64_t> PackedSequences::lengths() const {
   std::vector<int64_t> out(size());
   for (std::size_t i = 0; i < size(); ++i) out[i] = length(i);
   return out;
-}
-
-Packing parse_packing(const std::string& name) {
-  if (name == "sentences") return Packing::kWholeUnits;
-  if (name == "fill") return Packing::kFill;
-  throw ConfigError("pretrain.packing: must be sentences or fill (got \"" + name + "\")");
 }
 
 SequencePacker::SequencePacker(const text::SubwordTokenizer& tokenizer, int64_t max_length, Packing packing)

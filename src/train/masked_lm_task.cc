@@ -37,7 +37,7 @@ BatchLoss MaskedLmTask::forward(const std::vector<std::size_t>& examples, const 
 
 MaskedLmScore score_masked_lm(models::MaskedLanguageModelImpl& model, const PackedSequences& data,
                               const MaskingOptions& masking, uint64_t seed, int64_t batch_sequences,
-                              const std::string& precision, torch::Device device) {
+                              models::Precision precision, torch::Device device) {
   torch::NoGradGuard no_grad;
   model.eval();
   // Epoch 0 never trains (epochs count from 1): the held-out masks are their own.

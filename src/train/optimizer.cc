@@ -49,25 +49,27 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const torch::nn::Module&
     if (!no_decay.empty()) g.emplace_back(no_decay, own(make_options(0.0)));
     return g;
   };
-  if (c.optimizer == "nadam") {
-    auto opts = [&](double wd) {
-      return NAdamOptions(c.lr).betas(betas).eps(c.eps).weight_decay(wd).momentum_decay(c.momentum_decay);
-    };
-    return std::make_unique<NAdam>(groups(opts), opts(0.0));
+  switch (c.optimizer) {
+    case Optimizer::kNadam: {
+      auto opts = [&](double wd) {
+        return NAdamOptions(c.lr).betas(betas).eps(c.eps).weight_decay(wd).momentum_decay(c.momentum_decay);
+      };
+      return std::make_unique<NAdam>(groups(opts), opts(0.0));
+    }
+    case Optimizer::kAdam: {
+      auto opts = [&](double wd) { return torch::optim::AdamOptions(c.lr).betas(betas).eps(c.eps).weight_decay(wd); };
+      return std::make_unique<torch::optim::Adam>(groups(opts), opts(0.0));
+    }
+    case Optimizer::kAdamW: {
+      auto opts = [&](double wd) { return torch::optim::AdamWOptions(c.lr).betas(betas).eps(c.eps).weight_decay(wd); };
+      return std::make_unique<torch::optim::AdamW>(groups(opts), opts(0.0));
+    }
+    case Optimizer::kSgd: {
+      auto opts = [&](double wd) { return torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(wd); };
+      return std::make_unique<torch::optim::SGD>(groups(opts), opts(0.0));
+    }
   }
-  if (c.optimizer == "adam") {
-    auto opts = [&](double wd) { return torch::optim::AdamOptions(c.lr).betas(betas).eps(c.eps).weight_decay(wd); };
-    return std::make_unique<torch::optim::Adam>(groups(opts), opts(0.0));
-  }
-  if (c.optimizer == "adamw") {
-    auto opts = [&](double wd) { return torch::optim::AdamWOptions(c.lr).betas(betas).eps(c.eps).weight_decay(wd); };
-    return std::make_unique<torch::optim::AdamW>(groups(opts), opts(0.0));
-  }
-  if (c.optimizer == "sgd") {
-    auto opts = [&](double wd) { return torch::optim::SGDOptions(c.lr).momentum(c.momentum).weight_decay(wd); };
-    return std::make_unique<torch::optim::SGD>(groups(opts), opts(0.0));
-  }
-  throw ConfigError("train.optimizer: unknown optimizer '" + c.optimizer + "' (nadam, adam, adamw, sgd)");
+  throw Error("internal: an optimizer without a case in make_optimizer");
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {

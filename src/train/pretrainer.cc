@@ -120,7 +120,7 @@ struct PretrainFiles {
 
 PretrainFiles locate_pretrain_files(const PretrainConfig& p, const std::string& data_dir) {
   if (p.train_files.empty())
-    throw ConfigError("pretrain.train_files: give the text to pretrain on (files relative to --data)");
+    throw ConfigError("pretrain.train_files: give the text to pretrain on (files relative to the data directory)");
   if (p.valid_file.empty())
     throw ConfigError("pretrain.valid_file: give held-out text (masked-LM loss and accuracy after every epoch)");
   PretrainFiles files;
@@ -149,8 +149,8 @@ struct Session {
 };
 
 void read_text(const Config& cfg, Session& s) {
-  const auto format = parse_text_format(cfg.pretrain.format);
-  const auto packing = parse_packing(cfg.pretrain.packing);
+  const auto format = cfg.pretrain.format;
+  const auto packing = cfg.pretrain.packing;
   const auto& tok = *s.build.tokenizer;
   s.train = read_pretraining_text(s.files.train, format, tok, cfg.pretrain.max_length, packing);
   s.valid = read_pretraining_text({s.files.valid}, format, tok, cfg.pretrain.max_length, packing);
@@ -158,7 +158,7 @@ void read_text(const Config& cfg, Session& s) {
                              tok.vocab_size()};
   spdlog::info("text: train {} sequences / {} subwords ({} {} of {} words), held-out {} sequences / {} subwords",
                s.train.size(), s.train.num_subwords(), s.train.units,
-               cfg.pretrain.format == "conll" ? "sentences" : "lines", s.train.words, s.valid.size(),
+               format == TextFormat::kConll ? "sentences" : "lines", s.train.words, s.valid.size(),
                s.valid.num_subwords());
 }
 
@@ -180,7 +180,7 @@ Session start_session(const TrainOptions& options, Communicator& workers, std::o
   check_sequence_length(s.build.model->config(), cfg.pretrain.max_length);
   if (!resume && workers.is_writer()) write_json_file((fs::path(options.run_dir) / "config.json").string(), cfg.json);
   read_text(cfg, s);
-  s.device = resolve_device(cfg.train.device);
+  s.device = run_device(cfg.train);
   s.build.model->to(s.device);
   broadcast_module(workers, *s.build.model);
   s.optimizer = make_optimizer(*s.build.model, cfg.train);
@@ -263,10 +263,10 @@ void finish_run(const TrainOptions& options, const Session& s, const RunState& s
 
 PretrainResult pretrain_model(const TrainOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  if (options.run_dir.empty()) throw ConfigError("no run directory given (--out)");
+  if (options.run_dir.empty()) throw ConfigError("no run directory given");
   if (!options.init_dir.empty())
     throw ConfigError("pretraining starts from model.pretrained (a Hugging Face checkpoint or nertool directory), "
-                      "not --init");
+                      "not from initial weights of another run");
   const TrainConfig& tc = options.config.train;
   if (tc.batch_tokens <= 0 && tc.batch_sentences <= 0)
     throw ConfigError("set train.batch_sentences (sequences per batch) or train.batch_tokens (subwords per batch)");

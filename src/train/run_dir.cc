@@ -32,17 +32,17 @@ TrainingRunDir::TrainingRunDir(std::string dir, bool resume_requested) : dir_(st
   const bool empty = !existed || (fs::is_directory(dir_) && fs::is_empty(dir_));
   if (existed && !fs::is_directory(dir_)) throw ConfigError("run directory " + dir_ + " is a file, not a directory");
   if (!resume_requested && !empty)
-    throw ConfigError("run directory " + dir_ + " already exists and is not empty (use --resume to continue it, or "
-                      "choose another --out)");
+    throw ConfigError("run directory " + dir_ + " already exists and is not empty (resume it, or choose another run "
+                      "directory)");
   if (resume_requested && !existed)
-    throw IoError("cannot resume: run directory " + dir_ + " does not exist (start the run without --resume)");
+    throw IoError("cannot resume: run directory " + dir_ + " does not exist (start the run afresh)");
   fs::create_directories(dir_);
   lock();
   // Checked again under the lock: another run may have filled the directory since the check above.
   if (!resume_requested && !fs::is_empty(dir_)) {
     ::close(lock_fd_);
     lock_fd_ = -1;
-    throw ConfigError("run directory " + dir_ + " was filled by another nertool train meanwhile (choose another --out)");
+    throw ConfigError("run directory " + dir_ + " was filled by another nertool train meanwhile (choose another run directory)");
   }
   remove_temporary_files();
   resume_ = resume_requested && fs::exists(fs::path(dir_) / kCheckpointFile);
@@ -63,7 +63,7 @@ void TrainingRunDir::lock() {
     ::close(lock_fd_);
     lock_fd_ = -1;
     throw ConfigError("run directory " + dir_ + " is in use by another nertool train (wait for it to end, or "
-                      "choose another --out)");
+                      "choose another run directory)");
   }
 }
 
@@ -86,7 +86,7 @@ void TrainingRunDir::remove_temporary_files() const {
   }
 }
 
-LoadedModel load_model(const std::string& run_dir, const std::string& device) {
+LoadedModel load_model(const std::string& run_dir, const DeviceRequest& device) {
   if (!fs::is_directory(run_dir)) throw IoError("model directory " + run_dir + " does not exist");
   if (is_pretraining_run(run_dir))
     throw ConfigError(run_dir + " is a pretraining run (a masked language model, no tagger): fine-tune it with "

@@ -13,6 +13,7 @@
 #include "nertool/core/sha256.h"
 #include "nertool/train/batching.h"
 #include "nertool/train/config.h"
+#include "nertool/train/device.h"
 #include "nertool/train/run_dir.h"
 
 namespace nertool::train {
@@ -124,6 +125,14 @@ void share_state(Communicator& workers, RunState& state) {
   std::string text = workers.is_writer() ? state.to_json().dump() : std::string();
   workers.broadcast_bytes(text, 0);
   if (!workers.is_writer()) state = RunState::from_json(json::parse(text), "worker 0's training state");
+}
+
+torch::Device run_device(const TrainConfig& config) {
+  try {
+    return resolve_device(config.device);
+  } catch (const ConfigError& e) {
+    throw ConfigError(std::string("train.device: ") + e.what());
+  }
 }
 
 LrSchedule run_schedule(const std::vector<int64_t>& example_lengths, const TrainConfig& tc, int world_size) {

@@ -60,7 +60,7 @@ void freeze_parameters(torch::nn::Module& model, const std::vector<std::string>&
 }
 
 void check_options(const TrainOptions& options) {
-  if (options.run_dir.empty()) throw ConfigError("no run directory given (--out)");
+  if (options.run_dir.empty()) throw ConfigError("no run directory given");
   const TrainConfig& tc = options.config.train;
   if (tc.batch_tokens <= 0 && tc.batch_sentences <= 0)
     throw ConfigError("set train.batch_tokens (token budget per batch) or train.batch_sentences (sentences per "
@@ -127,10 +127,10 @@ models::Tagger build_run_tagger(const TrainOptions& options, Session& s, bool re
   if (!options.init_dir.empty() && fresh) {
     auto report = io::init_weights(*tagger, (fs::path(options.init_dir) / "model.pt").string());
     if (report.loaded.empty())
-      throw ConfigError("--init " + options.init_dir + ": no tensor of model.pt matches this model by name and shape");
-    spdlog::info("--init {}: {} tensors loaded, {} kept as built (missing), {} kept as built (other shape)",
+      throw ConfigError("initial weights " + options.init_dir + ": no tensor of model.pt matches this model by name and shape");
+    spdlog::info("initial weights {}: {} tensors loaded, {} kept as built (missing), {} kept as built (other shape)",
                  options.init_dir, report.loaded.size(), report.missing.size(), report.mismatched.size());
-    for (const auto& n : report.mismatched) spdlog::warn("--init: '{}' has another shape there; kept as built", n);
+    for (const auto& n : report.mismatched) spdlog::warn("initial weights: '{}' has another shape there; kept as built", n);
   }
   return tagger;
 }
@@ -147,11 +147,7 @@ void build_model(const TrainOptions& options, Communicator& workers, Session& s,
     if (scratch) s.tagger = build_run_tagger(options, s, true, scratch->path());
   }
   freeze_parameters(*s.tagger, tc.freeze);
-  try {
-    s.device = resolve_device(tc.device);
-  } catch (const ConfigError& e) {
-    throw ConfigError(std::string("train.device: ") + e.what());  // name the key, as every config error does
-  }
+  s.device = run_device(tc);
   s.tagger->to(s.device);
   broadcast_module(workers, *s.tagger);
   s.optimizer = make_optimizer(*s.tagger, tc);

@@ -24,7 +24,7 @@ std::vector<DataFile> locate_data_files(const DataConfig& data, const std::strin
     if (p.is_relative()) p = fs::path(data_dir) / p;
     if (!fs::is_regular_file(p))
       throw IoError(key + ": cannot open " + p.string() + ": no such file" +
-                    (fs::is_directory(data_dir) ? "" : " (the --data directory " + data_dir + " does not exist)"));
+                    (fs::is_directory(data_dir) ? "" : " (the data directory " + data_dir + " does not exist)"));
     files.push_back(DataFile{key, p.string(), sha256_file(p.string()), {}});
   };
   add_file("data.train", data.train);

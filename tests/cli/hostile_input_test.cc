@@ -172,7 +172,7 @@ std::vector<HostileCase> catalog() {
        {"train.optimizer: must be one of nadam, adam, adamw, sgd"}},
       {"config unknown precision", {}, kTrain + " --set train.precision=fp16", 2, {"train.precision: must be fp32 or bf16"}},
       {"config unknown schedule", {}, kTrain + " --set train.schedule=cosine", 2, {"train.schedule"}},
-      {"config unknown device", {}, kTrain + " --set train.device=tpu", 2, {"train.device: unknown device 'tpu'"}},
+      {"config unknown device", {}, kTrain + " --set train.device=tpu", 2, {"train.device: must be auto, cpu, cuda or cuda:N"}},
       {"config accumulate zero batches", {}, kTrain + " --set train.accumulate_batches=0", 2,
        {"train.accumulate_batches: must be >= 1"}},
       {"override without a value", {}, kTrain + " --set train.lr", 2, {"--set 'train.lr': expected key.path=value"}},
@@ -246,6 +246,13 @@ std::vector<HostileCase> catalog() {
        kPretrain + " --set model.pretrained={dir}/hf", 2, {"model.transformer: leave it out"}},
       // predict
       {"predict from a directory", {{"sub/x", ""}}, "predict --model {dir}/sub --input {dir}/sub", 1, {"{dir}/sub"}},
+      {"predict unknown output format", {{"in.txt", kGold}},
+       "predict --model {dir}/none --input {dir}/in.txt --format xml", 2,
+       {"--format: must be one of conll, jsonl, spans, not 'xml'"}},
+      {"predict unknown device", {{"in.txt", kGold}}, "predict --model {dir}/none --input {dir}/in.txt --device tpu",
+       2, {"--device: must be auto, cpu, cuda or cuda:N, not 'tpu'"}},
+      {"eval unknown precision", {{"in.txt", kGold}}, "eval --model {dir}/none --data {dir}/in.txt --precision fp16",
+       2, {"--precision: must be fp32 or bf16, not 'fp16'"}},
       {"predict batch size beyond range", {{"in.txt", kGold}},
        "predict --model {dir}/none --input {dir}/in.txt --batch-size 99999999999999999999", 2, {"--batch-size"}},
   };

@@ -41,7 +41,7 @@ TEST(BiLstmStack, Bfloat16AutocastRunsTheLstmsInBfloat16CloseToFloat32) {
 
   torch::Tensor bf16;
   {
-    nertool::models::AutocastScope autocast("bf16", torch::kCPU);
+    nertool::models::AutocastScope autocast(nertool::models::Precision::kBFloat16, torch::kCPU);
     bf16 = stack.forward(x, mask);
     // The weights are cast once per scope: autocast's cache hands the same bfloat16 copy to every batch.
     const torch::Tensor w = stack.lstms[0]->all_weights()[0];

@@ -60,7 +60,7 @@ struct Converted {
   SoftmaxDecoder* decoder = nullptr;
   explicit Converted(const std::string& name, const std::string& from = "") {
     convert_from_hf(from.empty() ? shared_path("fixtures/hf-tiny/" + name) : from, tmp.file("model"), {});
-    model = train::load_model(tmp.file("model"), "cpu");
+    model = train::load_model(tmp.file("model"));
     encoder = dynamic_cast<HfTransformerEncoder*>(&model.tagger->encoder());
     decoder = dynamic_cast<SoftmaxDecoder*>(&model.tagger->decoder());
   }

@@ -19,7 +19,10 @@ using nertool::testing::error_of;
 
 TEST(Config, DefaultsFillMissingKeys) {
   Config c = config_from_json(minimal());
-  EXPECT_EQ(c.train.optimizer, "nadam");
+  EXPECT_EQ(c.train.optimizer, Optimizer::kNadam);
+  EXPECT_EQ(c.train.device, DeviceRequest{});
+  EXPECT_EQ(c.json["train"]["optimizer"], "nadam");
+  EXPECT_EQ(c.json["train"]["device"], "auto");
   EXPECT_DOUBLE_EQ(c.train.lr, 0.0105);
   EXPECT_EQ(c.train.batch_tokens, 100);
   EXPECT_EQ(c.data.train, "train.txt");
@@ -71,7 +74,9 @@ TEST(Config, BadValuesAreConfigErrors) {
                {"train.max_epochs=2.5", "train.max_epochs: expected an integer"},
                {"train.batch_sentences=32", "exactly one batching mode"},
                {"train.schedule=cosine", "train.schedule"},
-               {"train.precision=fp16", "train.precision"},
+               {"train.precision=fp16", "train.precision: must be fp32 or bf16"},
+               {"train.device=tpu", "train.device: must be auto, cpu, cuda or cuda:N"},
+               {"pretrain.packing=tight", "pretrain.packing: must be sentences or fill"},
                {"data.tag_scheme=XYZ", "data.tag_scheme"},
                {"data.document_context=true", "data.document_context"},
                {"train.warmup_ratio=1.5", "train.warmup_ratio"}};

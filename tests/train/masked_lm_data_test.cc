@@ -78,8 +78,6 @@ TEST(SequencePacker, FillPackingCutsUnitsBetweenWordsToFillEverySequence) {
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p.length(0), 5) << "the second unit's first word fills the first sequence";
   EXPECT_EQ(p.length(1), 4);
-  EXPECT_EQ(parse_packing("fill"), Packing::kFill);
-  EXPECT_THROW(parse_packing("tokens"), ConfigError);
 }
 
 TEST(SequencePacker, ALongUnitIsCutBetweenWordsAndALongWordBetweenSubwords) {
@@ -136,7 +134,6 @@ TEST(PretrainingText, BadFilesAreErrorsNamingFileAndLine) {
             std::string::npos);
   EXPECT_NE(error_of([&] { read_pretraining_text({dir.path()}, TextFormat::kText, *tok, 64); }).find("directory"),
             std::string::npos);
-  EXPECT_THROW(parse_text_format("csv"), ConfigError);
   EXPECT_THROW(SequencePacker(*tok, 2), ConfigError);
 }
 

@@ -99,10 +99,10 @@ TEST(MultitaskCli, TwoStageTransferWithFrozenDetection) {
   r = run_nertool(stage2 + " --out " + hard + " --set model.multitask.loss=hard", dir);
   ASSERT_EQ(r.status, 0) << r.err;
 
-  auto stage1 = nertool::train::load_model(pre, "cpu");
+  auto stage1 = nertool::train::load_model(pre);
   for (const std::string& run : {fine, hard}) {
     SCOPED_TRACE(run);
-    auto stage2_model = nertool::train::load_model(run, "cpu");
+    auto stage2_model = nertool::train::load_model(run);
     auto before = stage1.tagger->named_parameters();
     std::size_t frozen = 0, converted = 0;
     for (const auto& item : stage2_model.tagger->named_parameters()) {
@@ -188,9 +188,9 @@ TEST(MultitaskCli, BertWithWordLstmTwoStages) {
                   dir);
   ASSERT_EQ(r.status, 0) << r.err;
 
-  auto converted = nertool::train::load_model(bert, "cpu").tagger->named_parameters();
-  auto stage1 = nertool::train::load_model(pre, "cpu").tagger->named_parameters();
-  auto stage2 = nertool::train::load_model(fine, "cpu").tagger->named_parameters();
+  auto converted = nertool::train::load_model(bert).tagger->named_parameters();
+  auto stage1 = nertool::train::load_model(pre).tagger->named_parameters();
+  auto stage2 = nertool::train::load_model(fine).tagger->named_parameters();
   std::size_t bert_tensors = 0, lstm_tensors = 0;
   for (const auto& item : stage1) {
     const std::string& name = item.key();

@@ -158,7 +158,7 @@ TEST(AdamW, WeightDecayExclusionsByName) {
   EXPECT_EQ(groups.no_decay, (std::vector<std::string>{"dense.bias", "LayerNorm.weight", "LayerNorm.bias"}));
 
   TrainConfig c;
-  c.optimizer = "adamw";
+  c.optimizer = Optimizer::kAdamW;
   c.lr = 0.1;
   c.weight_decay = 0.5;
   c.weight_decay_exclude = {"bias", "LayerNorm.*"};
@@ -183,18 +183,18 @@ TEST(AdamW, NamePatterns) {
 }
 
 TEST(LrSchedule, LinearWarmupAndDecay) {
-  LrSchedule s(1.0, "linear", 10, 110);
+  LrSchedule s(1.0, Schedule::kLinear, 10, 110);
   EXPECT_DOUBLE_EQ(s.lr(0), 0.0);
   EXPECT_DOUBLE_EQ(s.lr(5), 0.5);
   EXPECT_DOUBLE_EQ(s.lr(10), 1.0);
   EXPECT_DOUBLE_EQ(s.lr(60), 0.5);
   EXPECT_DOUBLE_EQ(s.lr(109), 0.01);
   EXPECT_DOUBLE_EQ(s.lr(110), 0.0);
-  LrSchedule c(0.5, "constant", 4, 100);
+  LrSchedule c(0.5, Schedule::kConstant, 4, 100);
   EXPECT_DOUBLE_EQ(c.lr(1), 0.125);
   EXPECT_DOUBLE_EQ(c.lr(4), 0.5);
   EXPECT_DOUBLE_EQ(c.lr(99), 0.5);
-  LrSchedule none(0.3, "constant", 0, 100);
+  LrSchedule none(0.3, Schedule::kConstant, 0, 100);
   EXPECT_DOUBLE_EQ(none.lr(0), 0.3);
   EXPECT_EQ(resolve_warmup_steps(0, 0.1, 95), 10);
   EXPECT_EQ(resolve_warmup_steps(7, 0.0, 95), 7);

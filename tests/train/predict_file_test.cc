@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 using nertool::testing::shared_path;
 using nertool::testing::source_path;
 using nertool::testing::TempDir;
+using nertool::train::InputFormat;
+using nertool::train::OutputFormat;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -52,7 +54,7 @@ TEST(PredictFile, ChunksEndAtDocumentBoundariesSoDocumentContextIsWhole) {
   TempDir dir;
   const std::string model_dir = dir.file("bert");
   nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
-  auto model = nertool::train::load_model(model_dir, "cpu");
+  auto model = nertool::train::load_model(model_dir);
   auto* encoder = dynamic_cast<nertool::models::HfTransformerEncoder*>(&model.tagger->encoder());
   ASSERT_NE(encoder, nullptr);
   auto windows = encoder->window_options();
@@ -63,7 +65,7 @@ TEST(PredictFile, ChunksEndAtDocumentBoundariesSoDocumentContextIsWhole) {
     nertool::train::PredictOptions o;
     o.input = source_path("data/sample/test.txt");
     o.output = dir.file(name);
-    o.format = "jsonl";
+    o.format = OutputFormat::kJsonl;
     o.probs = true;
     o.chunk_sentences = chunk;
     nertool::train::predict_file(model, o);
@@ -94,7 +96,7 @@ TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
   TempDir dir;
   const std::string model_dir = dir.file("bert");
   nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
-  auto model = nertool::train::load_model(model_dir, "cpu");
+  auto model = nertool::train::load_model(model_dir);
   std::string piece;
   for (int i = 0; i < 30; ++i) piece += (i ? " " : "") + std::string(i % 3 ? "Paris" : "visited");
   {
@@ -102,8 +104,8 @@ TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
   }
   nertool::train::PredictOptions o;
   o.input = dir.file("long.txt");
-  o.input_format = "text";
-  o.format = "jsonl";
+  o.input_format = InputFormat::kText;
+  o.format = OutputFormat::kJsonl;
   o.max_sentence_tokens = 30;
   o.output = dir.file("long.jsonl");
   nertool::train::predict_file(model, o);

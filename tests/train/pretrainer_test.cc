@@ -189,7 +189,7 @@ TEST(Pretrainer, OneAdamWStepEqualsTheStepWrittenWithLibTorchOps) {
   EXPECT_NEAR(loss.item<double>(), reference_loss.item<double>(), 1e-5);
 
   TrainConfig tc;
-  tc.optimizer = "adamw";
+  tc.optimizer = Optimizer::kAdamW;
   tc.lr = 1e-3;
   tc.weight_decay = 0.01;
   auto optimizer = make_optimizer(model, tc);

@@ -184,7 +184,7 @@ TEST(Trainer, RunDirectoryRoundTrip) {
   }
 
   // jsonl with probabilities: one object per sentence, distributions summing to 1, argmax = label (softmax).
-  po.format = "jsonl";
+  po.format = OutputFormat::kJsonl;
   po.probs = true;
   po.output = dir.file("pred.jsonl");
   predict_file(model, po);
@@ -212,8 +212,8 @@ TEST(Trainer, RunDirectoryRoundTrip) {
   write_file_atomic(dir.file("in.txt"), "Maria Lindqvist flew to Oslo on Monday .\n\nZoë met Tomas Okafor in Lisbon .\n");
   po = PredictOptions();
   po.input = dir.file("in.txt");
-  po.input_format = "text";
-  po.format = "spans";
+  po.input_format = InputFormat::kText;
+  po.format = OutputFormat::kSpans;
   po.output = dir.file("spans.jsonl");
   EXPECT_EQ(predict_file(model, po).sentences, 3u);
   std::ifstream sp(po.output);

@@ -7,17 +7,14 @@
 #include <ATen/autocast_mode.h>
 #include <torch/types.h>
 
-#include <string>
+#include "nertool/models/precision_mode.h"
 
 namespace nertool::models {
 
-// Throws ConfigError (naming `key`) unless precision is "fp32" or "bf16".
-void check_precision(const std::string& precision, const std::string& key);
-
-// Autocast to bfloat16 on `device`'s type for the scope when precision is "bf16"; nothing for "fp32".
+// Autocast to bfloat16 on `device`'s type for the scope under kBFloat16; nothing under kFloat32.
 class AutocastScope {
  public:
-  AutocastScope(const std::string& precision, const torch::Device& device);
+  AutocastScope(Precision precision, const torch::Device& device);
   ~AutocastScope();
   AutocastScope(const AutocastScope&) = delete;
   AutocastScope& operator=(const AutocastScope&) = delete;

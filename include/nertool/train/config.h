@@ -7,7 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/choice.h"
+#include "nertool/models/precision_mode.h"
+#include "nertool/train/device_request.h"
+
 namespace nertool::train {
+
+enum class Optimizer { kNadam, kAdam, kAdamW, kSgd };
+enum class Schedule { kConstant, kLinear };  // after warm-up: constant, or linear decay to 0 at the last step
+enum class TextFormat { kText, kConll };     // pretraining text: a paragraph per line, or CoNLL's token column
+enum class Packing { kWholeUnits, kFill };   // lines or sentences kept whole, or cut between words
 
 struct DataConfig {
   std::string train = "train.txt";  // file names relative to the --data directory (absolute paths allowed)
@@ -19,7 +28,7 @@ struct DataConfig {
 };
 
 struct TrainConfig {
-  std::string optimizer = "nadam";  // nadam | adam | adamw | sgd
+  Optimizer optimizer = Optimizer::kNadam;
   double lr = 0.0105;
   std::vector<double> betas = {0.9, 0.999};
   double eps = 1e-8;
@@ -30,8 +39,8 @@ struct TrainConfig {
   double momentum = 0.0;                          // SGD
   int64_t warmup_steps = 0;
   double warmup_ratio = 0.0;  // fraction of all training steps; used when warmup_steps is 0
-  std::string schedule = "constant";  // constant | linear (decay to 0 at the last step)
-  std::string precision = "fp32";     // fp32 | bf16 (autocast for the encoder: models/precision.h)
+  Schedule schedule = Schedule::kConstant;
+  models::Precision precision = models::Precision::kFloat32;  // autocast for the encoder: models/precision.h
   int max_epochs = 50;
   int patience = 5;  // epochs without dev improvement before stopping; 0 disables early stopping
   int64_t batch_tokens = 0;     // token budget per batch (length-bucketed); exclusive with batch_sentences
@@ -41,7 +50,7 @@ struct TrainConfig {
   int64_t eval_batch_sentences = 64;
   double clip_norm = 5.0;  // max global gradient L2 norm; 0 disables clipping
   uint64_t seed = 42;
-  std::string device = "auto";
+  DeviceRequest device;
   int num_threads = 0;  // intra-op threads; 0 keeps LibTorch's default
   int log_percent = 10; // non-TTY progress: one log line per this many percent of an epoch
 };
@@ -51,9 +60,9 @@ struct TrainConfig {
 struct PretrainConfig {
   std::vector<std::string> train_files;  // text to pretrain on, relative to --data (absolute paths allowed)
   std::string valid_file;                // held-out text: masked-LM loss and accuracy after every epoch
-  std::string format = "text";           // text (a paragraph per line) | conll (the token column)
+  TextFormat format = TextFormat::kText;
   int64_t max_length = 128;              // subwords per packed sequence, [CLS] and [SEP] included
-  std::string packing = "sentences";     // sentences (kept whole) | fill (cut between words to fill sequences)
+  Packing packing = Packing::kWholeUnits;
   double mask_probability = 0.15;
   bool whole_word = false;               // mask every subword of a chosen word together
 };
@@ -92,3 +101,30 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
 std::string closest_key(const std::string& key, const std::vector<std::string>& candidates);
 
 }  // namespace nertool::train
+
+namespace nertool {
+
+template <>
+struct ChoiceNames<train::Optimizer> {
+  static constexpr std::array<Choice<train::Optimizer>, 4> all{{{"nadam", train::Optimizer::kNadam},
+                                                                {"adam", train::Optimizer::kAdam},
+                                                                {"adamw", train::Optimizer::kAdamW},
+                                                                {"sgd", train::Optimizer::kSgd}}};
+};
+template <>
+struct ChoiceNames<train::Schedule> {
+  static constexpr std::array<Choice<train::Schedule>, 2> all{
+      {{"constant", train::Schedule::kConstant}, {"linear", train::Schedule::kLinear}}};
+};
+template <>
+struct ChoiceNames<train::TextFormat> {
+  static constexpr std::array<Choice<train::TextFormat>, 2> all{
+      {{"text", train::TextFormat::kText}, {"conll", train::TextFormat::kConll}}};
+};
+template <>
+struct ChoiceNames<train::Packing> {
+  static constexpr std::array<Choice<train::Packing>, 2> all{
+      {{"sentences", train::Packing::kWholeUnits}, {"fill", train::Packing::kFill}}};
+};
+
+}  // namespace nertool

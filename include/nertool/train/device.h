@@ -2,12 +2,12 @@
 // Device choice for training and inference: "auto" takes CUDA when LibTorch has it and a GPU is present.
 #include <torch/types.h>
 
-#include <string>
+#include "nertool/train/device_request.h"
 
 namespace nertool::train {
 
-// "auto", "cpu", "cuda" or "cuda:N". Throws ConfigError for an unusable choice.
-torch::Device resolve_device(const std::string& name);
+// The LibTorch device of a request. Throws ConfigError, naming the request, when CUDA is asked for but not usable.
+torch::Device resolve_device(const DeviceRequest& request);
 
 // CPU threads for LibTorch's intra-op parallelism and for the BLAS behind it. OpenBLAS (Debian's
 // libopenblas0-pthread) keeps its own thread pool, sized to all cores whatever LibTorch is told; it then splits

@@ -32,7 +32,7 @@ class Evaluator {
   Split dev_;
   std::optional<Split> test_;
   int64_t batch_sentences_;
-  std::string precision_;
+  models::Precision precision_;
   torch::Device device_;
 };
 

@@ -19,16 +19,16 @@ struct Prediction {
 };
 
 // Tags `sentences` in batches of at most `batch_sentences` (sorted by length inside, returned in input order).
-// The tagger is put in eval mode. Empty sentences get empty label lists. `precision`: fp32 or bf16
-// (models/precision.h).
+// The tagger is put in eval mode. Empty sentences get empty label lists. `precision`: models/precision.h.
 Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const data::Sentence*>& sentences,
                              int64_t batch_sentences, const torch::Device& device, bool with_probs = false,
-                             const data::Corpus* corpus = nullptr, const std::string& precision = "fp32");
+                             const data::Corpus* corpus = nullptr,
+                             models::Precision precision = models::Precision::kFloat32);
 
 struct EvalOptions {
   int64_t batch_sentences = 64;
-  std::string device = "cpu";
-  std::string precision = "fp32";  // fp32 | bf16 (models/precision.h)
+  DeviceRequest device{DeviceRequest::Kind::kCpu, -1};
+  models::Precision precision = models::Precision::kFloat32;
   metrics::ScoreOptions score;
   // A taxonomy::TypeMap file: the model's predicted types are mapped through it before scoring (the "Direct"
   // transfer of a source-taxonomy model to a target taxonomy); types mapped to O drop their mentions.

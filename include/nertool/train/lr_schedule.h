@@ -4,13 +4,14 @@
 // before it) rises linearly from 0 over `warmup` steps, then stays at 1 (constant) or falls linearly to 0 at
 // `total` steps (linear).
 #include <cstdint>
-#include <string>
+
+#include "nertool/train/config.h"
 
 namespace nertool::train {
 
 class LrSchedule {
  public:
-  LrSchedule(double base_lr, std::string kind, int64_t warmup_steps, int64_t total_steps);
+  LrSchedule(double base_lr, Schedule kind, int64_t warmup_steps, int64_t total_steps);
   // Learning rate for the optimizer step that follows `steps_done` earlier steps.
   double lr(int64_t steps_done) const;
   int64_t warmup_steps() const { return warmup_; }
@@ -18,7 +19,7 @@ class LrSchedule {
 
  private:
   double base_;
-  std::string kind_;
+  Schedule kind_;
   int64_t warmup_;
   int64_t total_;
 };

@@ -22,18 +22,13 @@
 #include <string>
 #include <vector>
 
+#include "nertool/train/config.h"
+
 namespace nertool::text {
 class SubwordTokenizer;
 }
 
 namespace nertool::train {
-
-enum class TextFormat { kText, kConll };
-enum class Packing { kWholeUnits, kFill };
-// "text" | "conll"; throws ConfigError naming pretrain.format otherwise.
-TextFormat parse_text_format(const std::string& name);
-// "sentences" | "fill"; throws ConfigError naming pretrain.packing otherwise.
-Packing parse_packing(const std::string& name);
 
 // Packed subword sequences, back to back.
 struct PackedSequences {

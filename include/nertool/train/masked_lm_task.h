@@ -44,6 +44,6 @@ struct MaskedLmScore {
 // Scores held-out text in eval mode, `batch_sequences` at a time, under `precision` autocast.
 MaskedLmScore score_masked_lm(models::MaskedLanguageModelImpl& model, const PackedSequences& data,
                               const MaskingOptions& masking, uint64_t seed, int64_t batch_sequences,
-                              const std::string& precision, torch::Device device);
+                              models::Precision precision, torch::Device device);
 
 }  // namespace nertool::train

@@ -5,16 +5,24 @@
 #include <cstdint>
 #include <string>
 
+#include "nertool/core/choice.h"
+#include "nertool/models/precision_mode.h"
+
 namespace nertool::train {
+
+// conll: the input columns plus a predicted label column; jsonl: words and labels per sentence; spans: entities.
+enum class OutputFormat { kConll, kJsonl, kSpans };
+// conll: token column, blank line between sentences; text: one sentence per line, split by the word tokenizer.
+enum class InputFormat { kConll, kText };
 
 struct PredictOptions {
   std::string input;                  // file path, or "-" for stdin
   std::string output;                 // file path (written atomically), or "" / "-" for stdout
-  std::string format = "conll";       // conll | jsonl | spans
-  std::string input_format = "conll"; // conll | text (one sentence per line)
+  OutputFormat format = OutputFormat::kConll;
+  InputFormat input_format = InputFormat::kConll;
   bool probs = false;                 // jsonl: per-word label probabilities; spans: per-entity type distribution
   int64_t batch_size = 64;            // sentences per model batch
-  std::string precision = "fp32";     // fp32 | bf16 (models/precision.h)
+  models::Precision precision = models::Precision::kFloat32;
   // Sentences read, tagged and written at a time (bounds memory); a chunk extends to the next -DOCSTART- (up to
   // twice as many sentences) so that document context sees whole documents.
   std::size_t chunk_sentences = 4096;
@@ -27,3 +35,19 @@ struct PredictOptions {
 constexpr std::size_t kMaxTextLineBytes = std::size_t{64} << 20;
 
 }  // namespace nertool::train
+
+namespace nertool {
+
+template <>
+struct ChoiceNames<train::OutputFormat> {
+  static constexpr std::array<Choice<train::OutputFormat>, 3> all{{{"conll", train::OutputFormat::kConll},
+                                                                   {"jsonl", train::OutputFormat::kJsonl},
+                                                                   {"spans", train::OutputFormat::kSpans}}};
+};
+template <>
+struct ChoiceNames<train::InputFormat> {
+  static constexpr std::array<Choice<train::InputFormat>, 2> all{
+      {{"conll", train::InputFormat::kConll}, {"text", train::InputFormat::kText}}};
+};
+
+}  // namespace nertool

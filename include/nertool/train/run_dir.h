@@ -11,6 +11,7 @@
 
 #include "nertool/models/tagger.h"
 #include "nertool/train/config.h"
+#include "nertool/train/device_request.h"
 
 #include "nertool/core/json.h"
 #include "nertool/core/sha256.h"
@@ -37,7 +38,7 @@ struct LoadedModel {
 
 // Rebuilds the tagger of a run directory (config.json, labels.json, encoder files, model.pt) on `device`
 // ("auto", "cpu", "cuda", ...) in eval mode. Throws IoError/ConfigError naming the missing or bad file.
-LoadedModel load_model(const std::string& run_dir, const std::string& device = "cpu");
+LoadedModel load_model(const std::string& run_dir, const DeviceRequest& device = {DeviceRequest::Kind::kCpu, -1});
 
 // A run directory opened by `nertool train` for as long as this object lives:
 // - created when absent; refused when it holds something and no --resume was asked for;

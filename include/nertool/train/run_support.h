@@ -42,6 +42,9 @@ std::string rng_text(const std::mt19937_64& rng);
 
 // The learning-rate schedule of a run over examples of these lengths: its steps per epoch (which do not depend on
 // the shuffle, batching.h) times train.max_epochs, the warm-up resolved against them.
+// The device of train.device; an unusable one is a ConfigError naming the key.
+torch::Device run_device(const TrainConfig& config);
+
 LrSchedule run_schedule(const std::vector<int64_t>& example_lengths, const TrainConfig& config, int world_size);
 
 // The state a session of a run starts from: a fresh one, or (resume) the checkpoint's, loaded into `model` and
