@@ -1,113 +1,216 @@
 #!/usr/bin/env bash
-# The taxonomy-transfer experiment of the second seed system (its Table 1), with nertool's multitask tagger:
-# source = OntoNotes 5.0 (configs/taxonomies/ontonotes5.json), target = CoNLL-2003 with only its first N training
-# sentences (configs/taxonomies/conll2003.json), evaluated on the full CoNLL-2003 test set. Rows:
-#   direct        the source model, its types mapped by configs/type_maps/ontonotes5_to_conll2003.json
+# Taxonomy transfer, the second seed system's experiment (its Table 1), with nertool's multitask tagger, for any
+# source and target named in an experiment file (docs/taxonomy.md, "Setting up a transfer experiment"; the default
+# is configs/transfer/ontonotes5_to_conll2003.json). A source model is trained once on the source data in the source
+# taxonomy; then, for every target training-set size and seed, on the first N target training sentences:
+#   direct        the source model, its types mapped by the experiment's type map (once: it sees no target data)
 #   finetune-soft stage 2 from the source model, hierarchical soft cross-entropy (encoder and detection frozen)
 #   finetune-hard the same with the hard cross-entropy (ablation)
-#   scratch       the same architecture trained on the N sentences alone (CoNLL taxonomy, no transfer)
-# Each row: exact-type precision / recall / F1 (seqeval's numbers) and the partial-credit F1 in the CoNLL taxonomy.
+#   scratch       the source config trained on the N sentences alone, in the target taxonomy (no transfer)
+# Every row is scored on the full target test file: exact-type precision / recall / F1 (seqeval's numbers) and the
+# partial-credit F1 in the target taxonomy.
 #
-# Usage: scripts/reproduce_ousia.sh [--data DIR] [--out DIR] [--sentences N] [--threads N] [--seed N]
-#                                   [--pretrain-epochs N] [--finetune-epochs N] [--set key=value ...]
-#   --data DIR             folder holding ontonotes5/ and conll2003/ (default: ../shared/data)
-#   --out DIR              run directories (default: runs/ousia)
-#   --sentences N          CoNLL-2003 training sentences used by the target rows (default 1000)
+# Usage: scripts/reproduce_ousia.sh [--experiment FILE] [--data DIR] [--out DIR] [--sizes "1000"] [--seeds "42"]
+#                                   [--threads N] [--pretrain-epochs N] [--finetune-epochs N] [--set key=value ...]
+#   --experiment FILE      source and target: data folders, files, taxonomies, type map, configs (JSON)
+#   --data DIR             folder the experiment's data folders are relative to (default: ../shared/data)
+#   --out DIR              run directories (default: runs/<experiment name>)
+#   --results DIR          where the table, the JSON and the plot go (default: results/)
+#   --sizes "N ..."        target training-set sizes, in sentences; "all" is the whole file (default: 1000)
+#   --seeds "S ..."        seeds of the target rows, for each size (default: 42); the source model uses the first
 #   --threads N            CPU threads (train.num_threads; default 0 = LibTorch's default)
-#   --seed N               training seed (default 42)
-#   --pretrain-epochs N    stage-1 epochs (default: the config's)
-#   --finetune-epochs N    stage-2 and scratch epochs (default: the config's)
+#   --pretrain-epochs N    source-model epochs (default: the source config's)
+#   --finetune-epochs N    fine-tuning and scratch epochs (default: the configs')
 #   --set k=v              extra overrides for every `nertool train` (e.g. model.bilstm_cnn.embeddings=FILE)
 # Environment: NERTOOL (the binary; default build/nertool).
-# Writes results/ousia.json and results/ousia.md (the table). A stage whose run directory already holds a model is
-# not trained again, so an interrupted run continues where it stopped (an interrupted stage: resume it with
-# nertool train --resume --out RUN_DIR, then run this script again).
+# Writes RESULTS/<name>.json (every run's scores) and RESULTS/<name>.md (mean and standard deviation over the seeds
+# for every size and row); with two sizes or more also RESULTS/plots/<name>_learning_curve.png (F1 against target
+# sentences, log x-axis). A finished run is kept and an interrupted one resumed, so the script can be stopped and
+# run again.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, first_sentences
+. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences
 ARGS="$*"
-DATA="$ROOT/../shared/data" OUT="$ROOT/runs/ousia" N=1000 THREADS=0 SEED=42 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
+EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
+DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --experiment) EXPERIMENT=$2; shift 2 ;;
     --data) DATA=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    --sentences) N=$2; shift 2 ;;
+    --results) RESULTS=$2; shift 2 ;;
+    --sizes) SIZES=$2; shift 2 ;;
+    --seeds) SEEDS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
-    --seed) SEED=$2; shift 2 ;;
     --pretrain-epochs) PRE_EPOCHS=$2; shift 2 ;;
     --finetune-epochs) FT_EPOCHS=$2; shift 2 ;;
     --set) SETS+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 NERTOOL=$(nertool_binary)
-for f in ontonotes5/train.txt ontonotes5/dev.txt conll2003/train.txt conll2003/valid.txt conll2003/test.txt; do
-  [[ -f $DATA/$f ]] || { echo "error: missing $DATA/$f" >&2; exit 1; }
-done
-SOURCE_TAX="$ROOT/configs/taxonomies/ontonotes5.json"
-TARGET_TAX="$ROOT/configs/taxonomies/conll2003.json"
-TYPE_MAP="$ROOT/configs/type_maps/ontonotes5_to_conll2003.json"
-mkdir -p "$OUT" "$ROOT/results"
+[[ -f $EXPERIMENT ]] || { echo "error: experiment file not found: $EXPERIMENT" >&2; exit 2; }
 
-# The first N sentences of CoNLL-2003 train (-DOCSTART- lines kept), full valid and test.
-SUBSET="$OUT/conll2003-first$N"
-mkdir -p "$SUBSET"
-first_sentences "$DATA/conll2003/train.txt" "$N" > "$SUBSET/train.txt"
-cp "$DATA/conll2003/valid.txt" "$DATA/conll2003/test.txt" "$SUBSET/"
-
-COMMON=(--seed "$SEED" --set "train.num_threads=$THREADS" "${SETS[@]}")
-train() {  # run_dir, nertool train arguments...
-  local dir=$1
-  shift
-  if [[ -f $dir/model.pt && -f $dir/train_summary.json ]]; then echo "reproduce_ousia: $dir done, kept" >&2; return; fi
-  echo "running: $NERTOOL train $* --out $dir" >&2
-  "$NERTOOL" train "$@" --out "$dir" "${COMMON[@]}" > "$dir.summary.json.tmp"
-  mkdir -p "$dir" && mv "$dir.summary.json.tmp" "$dir/train_summary.json"
-}
-evaluate() {  # row name, eval arguments...
-  local row=$1
-  shift
-  "$NERTOOL" eval --json --taxonomy "$TARGET_TAX" --data "$SUBSET/test.txt" "$@" > "$OUT/$row.eval.json"
-}
+# The experiment file as shell variables (absolute paths), checked: every key present, every file there.
+eval "$(python3 - "$EXPERIMENT" "$DATA" <<'PY'
+import json, os, shlex, sys
+path, data = sys.argv[1], sys.argv[2]
+def fail(message):
+    print(f"error: {path}: {message}", file=sys.stderr)
+    print("exit 2")
+    sys.exit(0)
+try:
+    e = json.load(open(path))
+except (OSError, ValueError) as err:
+    fail(f"not a readable JSON file ({err})")
+if not isinstance(e, dict):
+    fail("must be a JSON object")
+here = os.path.dirname(os.path.abspath(path))
+def get(obj, key, where):
+    if not isinstance(obj, dict) or not isinstance(obj.get(key), str) or not obj[key]:
+        fail(f"{where}{key}: missing (a non-empty string)")
+    return obj[key]
+def beside(p):
+    return os.path.normpath(p if os.path.isabs(p) else os.path.join(here, p))
+out = {"NAME": get(e, "name", ""), "TYPE_MAP": beside(get(e, "type_map", "")),
+       "SOURCE_CONFIG": beside(get(e, "source_config", "")), "FINETUNE_CONFIG": beside(get(e, "finetune_config", ""))}
+for side, files in [("source", ["train", "valid"]), ("target", ["train", "valid", "test"])]:
+    s = e.get(side)
+    folder = get(s, "data", side + ".")
+    folder = folder if os.path.isabs(folder) else os.path.join(data, folder)
+    out[side.upper() + "_TAX"] = beside(get(s, "taxonomy", side + "."))
+    for f in files:
+        out[f"{side.upper()}_{f.upper()}"] = os.path.normpath(os.path.join(folder, get(s, f, side + ".")))
+for key, value in out.items():
+    if key != "NAME" and not os.path.isfile(value):
+        fail(f"{key.lower()}: {value} is not a file")
+for key, value in out.items():
+    print(f"{key}={shlex.quote(value)}")
+PY
+)"
+OUT=${OUT:-$ROOT/runs/$NAME}
+mkdir -p "$OUT" "$RESULTS"
+read -r SOURCE_SEED _ <<< "$SEEDS"
+COMMON=(--set "train.num_threads=$THREADS" "${SETS[@]}")
 PRE_SET=() FT_SET=()
 [[ -n $PRE_EPOCHS ]] && PRE_SET=(--set "train.max_epochs=$PRE_EPOCHS")
 [[ -n $FT_EPOCHS ]] && FT_SET=(--set "train.max_epochs=$FT_EPOCHS")
-TAX_SET=(--set "model.multitask.taxonomy=$SOURCE_TAX")
+
+# train RUN_DIR ARGS...: `nertool train` unless RUN_DIR is finished; resumed when interrupted.
+train() {
+  local run=$1 resume=()
+  shift
+  if [[ -f $run/metadata.json ]] && grep -q '"finished": *true' "$run/metadata.json"; then
+    echo "reproduce_ousia: $run done, kept" >&2; return 0
+  fi
+  [[ -f $run/checkpoint.pt ]] && resume=(--resume)
+  echo "+ nertool train --out $run ${resume[*]} $*" >&2
+  "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" > "$run.summary.json"
+}
+# evaluate RUN_DIR OUTPUT.json [eval arguments...]: the target test file, exact and partial-credit scores.
+evaluate() {
+  local run=$1 output=$2
+  shift 2
+  "$NERTOOL" eval --json --taxonomy "$TARGET_TAX" --model "$run" --data "$TARGET_TEST" "$@" > "$output.tmp"
+  mv "$output.tmp" "$output"
+}
 start=$(date +%s)
 
-train "$OUT/pretrain" --config "$ROOT/configs/multitask_pretrain.json" --data "$DATA/ontonotes5" "${TAX_SET[@]}" "${PRE_SET[@]}"
-evaluate direct --model "$OUT/pretrain" --type-map "$TYPE_MAP"
-for loss in soft hard; do
-  train "$OUT/finetune-$loss" --config "$ROOT/configs/multitask_finetune.json" --init "$OUT/pretrain" --data "$SUBSET" \
-    "${TAX_SET[@]}" --set "model.multitask.target_taxonomy=$TARGET_TAX" --set "model.multitask.loss=$loss" "${FT_SET[@]}"
-  evaluate "finetune-$loss" --model "$OUT/finetune-$loss"
-done
-train "$OUT/scratch" --config "$ROOT/configs/multitask_pretrain.json" --data "$SUBSET" \
-  --set "model.multitask.taxonomy=$TARGET_TAX" --set data.valid=valid.txt "${FT_SET[@]}"
-evaluate scratch --model "$OUT/scratch"
+train "$OUT/source" --config "$SOURCE_CONFIG" --data "$(dirname "$SOURCE_TRAIN")" --seed "$SOURCE_SEED" \
+  --set "data.train=$SOURCE_TRAIN" --set "data.valid=$SOURCE_VALID" --set data.test= \
+  --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
+evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
 
-python3 - "$OUT" "$N" "$SEED" "$(( $(date +%s) - start ))" "$ROOT/results" "$ARGS" <<'EOF'
-import json, os, sys
-out, n, seed, seconds, results, args = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
-rows = []
-for row, label in [("direct", "Direct (source model + type map)"), ("finetune-soft", "Fine-tuned, hierarchical soft loss"),
-                   ("finetune-hard", "Fine-tuned, hard loss"), ("scratch", f"Trained on the {n} sentences alone")]:
-    r = json.load(open(os.path.join(out, row + ".eval.json")))
+for size in $SIZES; do
+  n=$([[ $size == all ]] && echo 0 || echo "$size")
+  subset="$OUT/target-$size"
+  mkdir -p "$subset"
+  first_sentences "$TARGET_TRAIN" "$n" > "$subset/train.txt"
+  target=(--data "$subset" --set data.train=train.txt --set "data.valid=$TARGET_VALID" --set "data.test=$TARGET_TEST")
+  for seed in $SEEDS; do
+    runs="$OUT/n$size-seed$seed"
+    mkdir -p "$runs"
+    for loss in soft hard; do
+      train "$runs/finetune-$loss" --config "$FINETUNE_CONFIG" --init "$OUT/source" "${target[@]}" --seed "$seed" \
+        --set "model.multitask.taxonomy=$SOURCE_TAX" --set "model.multitask.target_taxonomy=$TARGET_TAX" \
+        --set "model.multitask.loss=$loss" "${FT_SET[@]}"
+      evaluate "$runs/finetune-$loss" "$runs/finetune-$loss.eval.json"
+    done
+    train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \
+      --set "model.multitask.taxonomy=$TARGET_TAX" "${FT_SET[@]}"
+    evaluate "$runs/scratch" "$runs/scratch.eval.json"
+  done
+done
+
+python3 - "$OUT" "$NAME" "$SIZES" "$SEEDS" "$(( $(date +%s) - start ))" "$RESULTS" "$ARGS" "$EXPERIMENT" \
+  "$TARGET_TRAIN" <<'PY'
+import json, os, statistics, subprocess, sys
+out, name, sizes, seeds, seconds, results, args, experiment, target_train = sys.argv[1:10]
+sizes, seeds = sizes.split(), seeds.split()
+labels = {"direct": "Direct (source model + type map)", "finetune-soft": "Fine-tuned, hierarchical soft loss",
+          "finetune-hard": "Fine-tuned, hard loss", "scratch": "Same architecture, target sentences alone"}
+def scores(path):
+    r = json.load(open(path))
     m = r["micro avg"]
-    rows.append({"row": row, "label": label, "precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
-                 "partial_f1": r["partial_credit"]["partial_credit"]["f1"]})
-doc = {"experiment": "taxonomy transfer OntoNotes 5.0 -> CoNLL-2003", "target_train_sentences": n, "seed": seed,
-       "command": "scripts/reproduce_ousia.sh " + args, "wall_seconds": seconds, "rows": rows}
-tmp = os.path.join(results, "ousia.json.tmp")
-json.dump(doc, open(tmp, "w"), indent=2)
-os.replace(tmp, os.path.join(results, "ousia.json"))
-lines = [f"CoNLL-2003 test, target model trained on the first {n} CoNLL-2003 training sentences (seed {seed}).",
-         f"Command: scripts/reproduce_ousia.sh {args}", "",
-         "| approach | precision | recall | F1 | partial-credit F1 |", "| --- | --- | --- | --- | --- |"]
-lines += [f"| {r['label']} | {100*r['precision']:.2f} | {100*r['recall']:.2f} | {100*r['f1']:.2f} | {100*r['partial_f1']:.2f} |"
-          for r in rows]
-tmp = os.path.join(results, "ousia.md.tmp")
-open(tmp, "w").write("\n".join(lines) + "\n")
-os.replace(tmp, os.path.join(results, "ousia.md"))
+    return {"precision": m["precision"], "recall": m["recall"], "f1": m["f1"],
+            "partial_f1": r["partial_credit"]["partial_credit"]["f1"]}
+def sentences(path):
+    n, k = 0, 0
+    for line in open(path, encoding="utf-8", errors="replace"):
+        if line.strip() and not line.startswith("-DOCSTART-"): k += 1
+        elif not line.strip() and k: n, k = n + 1, 0
+    return n + (1 if k else 0)
+direct = scores(os.path.join(out, "direct.eval.json"))
+runs = []
+for size in sizes:
+    n = sentences(os.path.join(out, f"target-{size}", "train.txt"))
+    for seed in seeds:
+        for row in ["finetune-soft", "finetune-hard", "scratch"]:
+            runs.append({"size": size, "sentences": n, "seed": int(seed), "row": row,
+                         **scores(os.path.join(out, f"n{size}-seed{seed}", row + ".eval.json"))})
+def mean_sd(xs):
+    return 100 * statistics.mean(xs), 100 * (statistics.stdev(xs) if len(xs) > 1 else 0.0)
+summary = []
+for size in sizes:
+    for row in ["finetune-soft", "finetune-hard", "scratch"]:
+        rs = [r for r in runs if r["size"] == size and r["row"] == row]
+        summary.append({"size": size, "sentences": rs[0]["sentences"], "row": row, "seeds": len(rs),
+                        **{k: mean_sd([r[k] for r in rs]) for k in ["precision", "recall", "f1", "partial_f1"]}})
+doc = {"experiment": experiment, "command": "scripts/reproduce_ousia.sh " + args, "wall_seconds": int(seconds),
+       "direct": direct, "runs": runs, "summary": summary}
+def write(path, text):
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+write(os.path.join(results, name + ".json"), json.dumps(doc, indent=1) + "\n")
+pct = lambda ms: f"{ms[0]:.2f} ± {ms[1]:.2f}" if len(seeds) > 1 else f"{ms[0]:.2f}"
+lines = [f"Taxonomy transfer ({os.path.basename(experiment)}), scored on the target test file; target rows trained on "
+         f"the first N sentences of {os.path.basename(os.path.dirname(target_train))}/{os.path.basename(target_train)}"
+         + (f", mean ± standard deviation over seeds {', '.join(seeds)}." if len(seeds) > 1 else f" (seed {seeds[0]})."),
+         f"Command: `scripts/reproduce_ousia.sh {args}`", "",
+         "| target sentences | approach | precision | recall | F1 | partial-credit F1 |", "| --- | --- | --- | --- | --- | --- |",
+         f"| - | {labels['direct']} | {100*direct['precision']:.2f} | {100*direct['recall']:.2f} | {100*direct['f1']:.2f} | "
+         f"{100*direct['partial_f1']:.2f} |"]
+for s in summary:
+    lines.append(f"| {s['sentences']} | {labels[s['row']]} | {pct(s['precision'])} | {pct(s['recall'])} | {pct(s['f1'])} | "
+                 f"{pct(s['partial_f1'])} |")
+write(os.path.join(results, name + ".md"), "\n".join(lines) + "\n")
 print("\n".join(lines))
-EOF
+if len(sizes) > 1:
+    os.makedirs(os.path.join(results, "plots"), exist_ok=True)
+    data = os.path.join(out, "learning_curve.dat")
+    with open(data, "w") as f:
+        for row in ["finetune-soft", "finetune-hard", "scratch"]:
+            for s in summary:
+                if s["row"] == row:
+                    f.write(f"{s['sentences']} {s['f1'][0]} {s['f1'][1]}\n")
+            f.write("\n\n")
+    png = os.path.join(results, "plots", name + "_learning_curve.png")
+    script = (f"set terminal pngcairo size 800,500\nset output '{png}'\nset logscale x\nset xlabel 'target training sentences'\n"
+              "set ylabel 'exact-type F1 (%)'\nset key bottom right\nset grid\n"
+              f"plot '{data}' index 0 using 1:2:3 with yerrorlines title 'fine-tuned, soft loss', "
+              "'' index 1 using 1:2:3 with yerrorlines title 'fine-tuned, hard loss', "
+              "'' index 2 using 1:2:3 with yerrorlines title 'scratch', "
+              f"{100*direct['f1']} with lines dashtype 2 title 'direct'\n")
+    subprocess.run(["gnuplot"], input=script.encode(), check=False)
+PY

@@ -283,6 +283,20 @@ std::shared_ptr<const text::Lexicon> load_lexicon(const BiLstmCnnOptions& option
   return lexicon;
 }
 
+// The word and character vocabularies a run saved (kVocabularyFile); anything else is an InputError naming it.
+std::pair<layers::Vocabulary, layers::Vocabulary> read_vocabularies(const std::string& path) {
+  const nlohmann::json j = read_json_file(path);
+  try {
+    if (!j.is_object() || !j.contains("words") || !j.contains("chars"))
+      throw Error("expected an object with \"words\" and \"chars\"");
+    return {layers::Vocabulary::from_json(j.at("words")), layers::Vocabulary::from_json(j.at("chars"))};
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path, 0, std::string("bad vocabulary file: ") + e.what());
+  } catch (const Error& e) {
+    throw InputError(path, 0, std::string("bad vocabulary file: ") + e.what());
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& context) {
@@ -292,19 +306,13 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
   const std::string path =
       (context.train ? context.init_dir : context.model_dir) + "/" + std::string(kVocabularyFile);
   if (!context.train || (!context.init_dir.empty() && std::filesystem::exists(path))) {
-    if (!std::filesystem::exists(path)) throw IoError("model directory has no " + std::string(kVocabularyFile) + ": " + path);
-    const nlohmann::json j = read_json_file(path);
-    try {
-      auto words = layers::Vocabulary::from_json(j.at("words"));
-      auto chars = layers::Vocabulary::from_json(j.at("chars"));
-      auto lexicon = load_lexicon(options, context.train ? context.init_dir : context.model_dir, !context.train);
-      auto encoder = std::make_shared<BiLstmCnnEncoder>(options, std::move(words), std::move(chars), nullptr,
-                                                        std::vector<int64_t>{}, std::move(lexicon));
-      if (context.train && !context.model_dir.empty()) encoder->save_vocabularies(context.model_dir);
-      return encoder;
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(path, 0, std::string("bad vocabulary file: ") + e.what());
-    }
+    if (!std::filesystem::exists(path)) throw IoError(path + " does not exist (the run's vocabularies)");
+    auto [words, chars] = read_vocabularies(path);
+    auto lexicon = load_lexicon(options, context.train ? context.init_dir : context.model_dir, !context.train);
+    auto encoder = std::make_shared<BiLstmCnnEncoder>(options, std::move(words), std::move(chars), nullptr,
+                                                      std::vector<int64_t>{}, std::move(lexicon));
+    if (context.train && !context.model_dir.empty()) encoder->save_vocabularies(context.model_dir);
+    return encoder;
   }
   std::unique_ptr<io::WordVectors> vectors;
   if (!options.embeddings.empty() && options.embeddings != "none") {

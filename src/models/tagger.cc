@@ -33,7 +33,19 @@ bool LabelSet::contains(const std::string& label) const {
 
 nlohmann::json LabelSet::to_json() const { return labels_; }
 
-LabelSet LabelSet::from_json(const nlohmann::json& j) { return LabelSet(j.get<std::vector<std::string>>()); }
+LabelSet LabelSet::from_json(const nlohmann::json& j, const std::string& source) {
+  auto bad = [&](const std::string& what) { return InputError(source, 0, "expected an array of label strings: " + what); };
+  if (!j.is_array() || j.empty()) throw bad(j.is_array() ? "it is empty" : "got " + std::string(j.type_name()));
+  std::vector<std::string> labels;
+  for (const auto& label : j) {
+    if (!label.is_string() || label.get_ref<const std::string&>().empty())
+      throw bad("item " + std::to_string(labels.size()) + " is " + label.dump());
+    labels.push_back(label.get<std::string>());
+  }
+  const std::set<std::string> distinct(labels.begin(), labels.end());
+  if (distinct.size() != labels.size()) throw bad("a label is listed twice");
+  return LabelSet(std::move(labels));
+}
 
 TaggerImpl::TaggerImpl(std::shared_ptr<Encoder> encoder, std::shared_ptr<Decoder> decoder, LabelSet labels)
     : encoder_(register_module("encoder", std::move(encoder))),

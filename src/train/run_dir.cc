@@ -91,13 +91,13 @@ LoadedModel load_model(const std::string& run_dir, const DeviceRequest& device) 
   if (is_pretraining_run(run_dir))
     throw ConfigError(run_dir + " is a pretraining run (a masked language model, no tagger): fine-tune it with "
                       "`nertool train --set model.pretrained=" + run_dir + "`");
-  for (const char* f : {"config.json", "labels.json", "model.pt"})
+  for (const char* f : {"config.json", "labels.json", kWeightsFile})
     if (!fs::exists(fs::path(run_dir) / f))
-      throw IoError("model directory " + run_dir + " has no " + f + " (not a finished nertool run?)");
+      throw IoError((fs::path(run_dir) / f).string() + " does not exist (not a finished nertool run?)");
   LoadedModel out;
   out.run_dir = run_dir;
-  out.config = config_from_json(read_json_file((fs::path(run_dir) / "config.json").string()),
-                                (fs::path(run_dir) / "config.json").string());
+  const std::string config_path = (fs::path(run_dir) / "config.json").string();
+  out.config = config_from_json(read_json_file(config_path), config_path);
   const auto meta_path = fs::path(run_dir) / kMetadataFile;
   if (fs::exists(meta_path)) {
     auto meta = read_json_file(meta_path.string());
@@ -108,11 +108,16 @@ LoadedModel load_model(const std::string& run_dir, const DeviceRequest& device) 
   }
   models::BuildContext ctx;
   ctx.config = out.config.model;
-  ctx.labels = models::LabelSet::from_json(read_json_file((fs::path(run_dir) / "labels.json").string()));
+  const std::string labels_path = (fs::path(run_dir) / "labels.json").string();
+  ctx.labels = models::LabelSet::from_json(read_json_file(labels_path), labels_path);
   ctx.train = nullptr;
   ctx.model_dir = run_dir;
   const auto t0 = std::chrono::steady_clock::now();
-  out.tagger = models::build_tagger(ctx);
+  try {
+    out.tagger = models::build_tagger(ctx);
+  } catch (const ConfigError& e) {  // the model section of the run's config: name the file it came from
+    throw ConfigError(config_path + ": " + e.what());
+  }
   const auto t1 = std::chrono::steady_clock::now();
   io::load_weights(*out.tagger, (fs::path(run_dir) / kWeightsFile).string());
   const auto t2 = std::chrono::steady_clock::now();

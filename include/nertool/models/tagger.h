@@ -28,7 +28,8 @@ class LabelSet {
   const std::vector<std::string>& labels() const { return labels_; }
   int64_t size() const { return static_cast<int64_t>(labels_.size()); }
   nlohmann::json to_json() const;
-  static LabelSet from_json(const nlohmann::json& j);
+  // A JSON array of distinct, non-empty label strings; anything else is an InputError naming `source`.
+  static LabelSet from_json(const nlohmann::json& j, const std::string& source = "labels");
 
  private:
   std::vector<std::string> labels_;

@@ -1,0 +1,110 @@
+// scripts/reproduce_ousia.sh end to end on a source/target pair it was not written for: the bundled sample relabelled
+// into a three-type taxonomy (people_places) as the source, the sample in the CoNLL-2003 taxonomy as the target, as
+// docs/taxonomy.md's worked example sets it up. One epoch per stage, so the numbers mean nothing; every row, size and
+// seed must run and be reported, and a second run must keep the finished runs.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_runner.h"
+#include "nertool/core/atomic_file.h"
+#include "test_paths.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nertool::testing::CliResult;
+using nertool::testing::nertool_binary;
+using nertool::testing::run_shell;
+using nertool::testing::source_path;
+using nertool::testing::TempDir;
+
+// The worked example's files in `dir`: people/ (the sample's train and valid files relabelled), the source taxonomy,
+// the type map and the experiment file.
+void write_worked_example(const TempDir& dir) {
+  fs::create_directories(dir.file("people"));
+  for (const std::string f : {"train.txt", "valid.txt"}) {
+    CliResult r = run_shell("sed -E 's/([BI])-PER$/\\1-PERSON/; s/([BI])-LOC$/\\1-PLACE/; s/([BI])-(ORG|MISC)$/\\1-OTHER/' " +
+                                source_path("data/sample/" + f) + " > " + dir.file("people/" + f),
+                            dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  nertool::write_file_atomic(dir.file("people_places.json"), R"({"name": "people_places",
+    "types": [{"name": "ENTITY"}, {"name": "PERSON", "parent": "ENTITY"}, {"name": "PLACE", "parent": "ENTITY"},
+              {"name": "OTHER", "parent": "ENTITY"}]})");
+  nertool::write_file_atomic(dir.file("people_places_to_conll2003.json"),
+                             R"({"name": "people_places_to_conll2003", "source": "people_places", "target": "conll2003",
+    "map": {"ENTITY": "O", "PERSON": "PER", "PLACE": "LOC", "OTHER": "MISC"}})");
+  const nlohmann::json experiment = {
+      {"name", "people_to_conll"},
+      {"source", {{"data", dir.file("people")}, {"train", "train.txt"}, {"valid", "valid.txt"},
+                  {"taxonomy", "people_places.json"}}},
+      {"target", {{"data", source_path("data/sample")}, {"train", "train.txt"}, {"valid", "valid.txt"},
+                  {"test", "test.txt"}, {"taxonomy", source_path("configs/taxonomies/conll2003.json")}}},
+      {"type_map", "people_places_to_conll2003.json"},
+      {"source_config", source_path("configs/multitask_pretrain.json")},
+      {"finetune_config", source_path("configs/multitask_finetune.json")}};
+  nertool::write_file_atomic(dir.file("experiment.json"), experiment.dump(1));
+}
+
+// reproduce_ousia.sh ARGS, run in `dir`.
+CliResult reproduce(const TempDir& dir, const std::string& args) {
+  return run_shell("cd " + dir.path() + " && NERTOOL=" + nertool_binary() + " bash " +
+                       source_path("scripts/reproduce_ousia.sh") + " " + args,
+                   dir);
+}
+
+const std::string kSmall =
+    " --out runs --results results --threads 1 --pretrain-epochs 1 --finetune-epochs 1"
+    " --set model.bilstm_cnn.hidden_size=16 --set model.bilstm_cnn.word_dim=16";
+
+TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
+  TempDir dir;
+  write_worked_example(dir);
+  CliResult r = reproduce(dir, "--experiment experiment.json --sizes '20 all' --seeds '1 2'" + kSmall);
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto result = nlohmann::json::parse(nertool::read_file(dir.file("results/people_to_conll.json")));
+  EXPECT_TRUE(result["direct"]["f1"].is_number()) << result.dump();
+  ASSERT_EQ(result["runs"].size(), 2u * 2u * 3u);  // sizes x seeds x (soft, hard, scratch)
+  ASSERT_EQ(result["summary"].size(), 2u * 3u);
+  EXPECT_EQ(result["summary"][0]["sentences"], 20);
+  EXPECT_GT(result["summary"][3]["sentences"].get<int>(), 20);  // "all": the whole target training file
+  for (const auto& run : result["runs"]) {
+    EXPECT_GE(run["f1"].get<double>(), 0.0);
+    EXPECT_LE(run["partial_f1"].get<double>(), 1.0);
+  }
+  const std::string table = nertool::read_file(dir.file("results/people_to_conll.md"));
+  EXPECT_NE(table.find("| - | Direct (source model + type map) | "), std::string::npos) << table;
+  EXPECT_NE(table.find("| 20 | Fine-tuned, hierarchical soft loss | "), std::string::npos) << table;
+  EXPECT_NE(table.find(" ± "), std::string::npos) << table;  // mean and standard deviation over the two seeds
+  if (std::system("command -v gnuplot >/dev/null 2>&1") == 0)
+    EXPECT_TRUE(fs::exists(dir.file("results/plots/people_to_conll_learning_curve.png")));
+  // The source model uses the first seed; a second run keeps every finished run.
+  const auto source = nlohmann::json::parse(nertool::read_file(dir.file("runs/source/config.json")));
+  EXPECT_EQ(source["train"]["seed"], 1);
+  CliResult again = reproduce(dir, "--experiment experiment.json --sizes '20 all' --seeds '1 2'" + kSmall);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.err.find("runs/n20-seed2/scratch done, kept"), std::string::npos) << again.err;
+  EXPECT_EQ(again.err.find("+ nertool train"), std::string::npos) << again.err;
+}
+
+TEST(ReproduceOusia, AnIncompleteExperimentFileNamesWhatIsMissing) {
+  TempDir dir;
+  write_worked_example(dir);
+  auto experiment = nlohmann::json::parse(nertool::read_file(dir.file("experiment.json")));
+  experiment.erase("type_map");
+  nertool::write_file_atomic(dir.file("no_map.json"), experiment.dump());
+  CliResult r = reproduce(dir, "--experiment no_map.json" + kSmall);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("no_map.json: type_map: missing"), std::string::npos) << r.err;
+  experiment["type_map"] = "nowhere.json";
+  nertool::write_file_atomic(dir.file("bad_map.json"), experiment.dump());
+  r = reproduce(dir, "--experiment bad_map.json" + kSmall);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("type_map: " + dir.file("nowhere.json") + " is not a file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("runs/source")));
+}
+
+}  // namespace
