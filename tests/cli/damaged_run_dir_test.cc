@@ -5,11 +5,11 @@
 
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "case_catalog.h"
 #include "cli_runner.h"
 #include "nertool/core/atomic_file.h"
 #include "test_paths.h"
@@ -17,7 +17,9 @@
 namespace {
 
 namespace fs = std::filesystem;
+using nertool::testing::case_name;
 using nertool::testing::CliResult;
+using nertool::testing::folder_snapshot;
 using nertool::testing::run_nertool;
 using nertool::testing::source_path;
 using nertool::testing::TempDir;
@@ -70,13 +72,6 @@ class DamagedRunDir : public ::testing::TestWithParam<Damage> {
 };
 std::unique_ptr<TempDir> DamagedRunDir::trained_;
 
-std::map<std::string, std::string> snapshot(const std::string& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir))
-    if (e.is_regular_file()) files[e.path().string()] = nertool::read_file(e.path().string());
-  return files;
-}
-
 TEST_P(DamagedRunDir, ClearErrorNamingTheFileAndNothingWritten) {
   const Damage& d = GetParam();
   ASSERT_TRUE(fs::exists(trained_->file("run/" + d.file))) << "the run has no " << d.file;
@@ -84,7 +79,7 @@ TEST_P(DamagedRunDir, ClearErrorNamingTheFileAndNothingWritten) {
   const std::string run = dir.file("run");
   fs::copy(trained_->file("run"), run, fs::copy_options::recursive);
   d.damage(run + "/" + d.file);
-  const auto before = snapshot(run);
+  const auto before = folder_snapshot(run);
   const std::string data = source_path("data/sample/test.txt");
   for (const std::string command : {"predict --model " + run + " --input " + data + " --output " + dir.file("out"),
                                     "eval --model " + run + " --data " + data}) {
@@ -95,15 +90,9 @@ TEST_P(DamagedRunDir, ClearErrorNamingTheFileAndNothingWritten) {
     EXPECT_TRUE(r.out.empty()) << d.name << ": " << r.out;
   }
   EXPECT_FALSE(fs::exists(dir.file("out"))) << d.name;
-  EXPECT_EQ(snapshot(run), before) << d.name << ": the run directory changed";
+  EXPECT_EQ(folder_snapshot(run), before) << d.name << ": the run directory changed";
 }
 
-std::string case_name(const ::testing::TestParamInfo<Damage>& info) {
-  std::string name;
-  for (char ch : info.param.name) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Catalog, DamagedRunDir, ::testing::ValuesIn(damages()), case_name);
+INSTANTIATE_TEST_SUITE_P(Catalog, DamagedRunDir, ::testing::ValuesIn(damages()), case_name<Damage>);
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "case_catalog.h"
 #include "cli_runner.h"
 #include "nertool/core/atomic_file.h"
 #include "test_paths.h"
@@ -15,7 +16,9 @@
 namespace {
 
 namespace fs = std::filesystem;
+using nertool::testing::case_name;
 using nertool::testing::CliResult;
+using nertool::testing::folder_snapshot;
 using nertool::testing::run_nertool;
 using nertool::testing::source_path;
 using nertool::testing::TempDir;
@@ -269,14 +272,7 @@ TEST_P(HostileInput, ClearErrorNothingLost) {
     fs::create_directories(fs::path(dir.file(name)).parent_path());
     nertool::write_file_atomic(dir.file(name), expand(content, dir.path()));
   }
-  auto before = [&] {
-    std::map<std::string, std::string> snapshot;
-    for (const auto& e : fs::recursive_directory_iterator(dir.path()))
-      if (e.is_regular_file() && e.path().filename() != "stderr.txt")
-        snapshot[e.path().string()] = nertool::read_file(e.path().string());
-    return snapshot;
-  };
-  const auto files_before = before();
+  const auto files_before = folder_snapshot(dir.path(), "stderr.txt");
   CliResult r = run_nertool(expand(c.args, dir.path()), dir);
   EXPECT_EQ(r.status, c.exit_code) << c.name << "\n" << r.err;
   EXPECT_NE(r.err.find("error"), std::string::npos) << c.name << ": " << r.err;
@@ -284,15 +280,9 @@ TEST_P(HostileInput, ClearErrorNothingLost) {
   for (const auto& fragment : c.message)
     EXPECT_NE(r.err.find(expand(fragment, dir.path())), std::string::npos) << c.name << ": " << r.err;
   // Nothing written, nothing lost: the folder holds exactly what it held, byte for byte.
-  EXPECT_EQ(before(), files_before) << c.name;
+  EXPECT_EQ(folder_snapshot(dir.path(), "stderr.txt"), files_before) << c.name;
 }
 
-std::string case_name(const ::testing::TestParamInfo<HostileCase>& info) {
-  std::string name;
-  for (char ch : info.param.name) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-  return name;
-}
-
-INSTANTIATE_TEST_SUITE_P(Catalog, HostileInput, ::testing::ValuesIn(catalog()), case_name);
+INSTANTIATE_TEST_SUITE_P(Catalog, HostileInput, ::testing::ValuesIn(catalog()), case_name<HostileCase>);
 
 }  // namespace
