@@ -6,6 +6,8 @@
 #   direct        the source model, its types mapped by the experiment's type map (once: it sees no target data)
 #   finetune-soft stage 2 from the source model, hierarchical soft cross-entropy (encoder and detection frozen)
 #   finetune-hard the same with the hard cross-entropy (ablation)
+#   finetune-soft-detector  the soft loss with the detection CRF trained too (model.multitask.stage2_detection_weight
+#                 1, train.freeze leaving it out; the encoder stays frozen)
 #   scratch       the source config trained on the N sentences alone, in the target taxonomy (no transfer)
 # Every row is scored on the full target test file: exact-type precision / recall / F1 (seqeval's numbers) and the
 # partial-credit F1 in the target taxonomy.
@@ -130,11 +132,14 @@ for size in $SIZES; do
   for seed in $SEEDS; do
     runs="$OUT/n$size-seed$seed"
     mkdir -p "$runs"
-    for loss in soft hard; do
-      train "$runs/finetune-$loss" --config "$FINETUNE_CONFIG" --init "$OUT/source" "${target[@]}" --seed "$seed" \
+    for row in soft hard soft-detector; do
+      variant=(--set "model.multitask.loss=${row%-detector}")
+      [[ $row == *-detector ]] && variant+=(--set model.multitask.stage2_detection_weight=1
+                                            --set 'train.freeze=["encoder."]')
+      train "$runs/finetune-$row" --config "$FINETUNE_CONFIG" --init "$OUT/source" "${target[@]}" --seed "$seed" \
         --set "model.multitask.taxonomy=$SOURCE_TAX" --set "model.multitask.target_taxonomy=$TARGET_TAX" \
-        --set "model.multitask.loss=$loss" "${FT_SET[@]}"
-      evaluate "$runs/finetune-$loss" "$runs/finetune-$loss.eval.json"
+        "${variant[@]}" "${FT_SET[@]}"
+      evaluate "$runs/finetune-$row" "$runs/finetune-$row.eval.json"
     done
     train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \
       --set "model.multitask.taxonomy=$TARGET_TAX" "${FT_SET[@]}"
@@ -148,7 +153,10 @@ import json, os, statistics, subprocess, sys
 out, name, sizes, seeds, seconds, results, args, experiment, target_train = sys.argv[1:10]
 sizes, seeds = sizes.split(), seeds.split()
 labels = {"direct": "Direct (source model + type map)", "finetune-soft": "Fine-tuned, hierarchical soft loss",
-          "finetune-hard": "Fine-tuned, hard loss", "scratch": "Same architecture, target sentences alone"}
+          "finetune-hard": "Fine-tuned, hard loss",
+          "finetune-soft-detector": "Fine-tuned, soft loss, detector trained too",
+          "scratch": "Same architecture, target sentences alone"}
+target_rows = ["finetune-soft", "finetune-hard", "finetune-soft-detector", "scratch"]
 def scores(path):
     r = json.load(open(path))
     m = r["micro avg"]
@@ -165,14 +173,14 @@ runs = []
 for size in sizes:
     n = sentences(os.path.join(out, f"target-{size}", "train.txt"))
     for seed in seeds:
-        for row in ["finetune-soft", "finetune-hard", "scratch"]:
+        for row in target_rows:
             runs.append({"size": size, "sentences": n, "seed": int(seed), "row": row,
                          **scores(os.path.join(out, f"n{size}-seed{seed}", row + ".eval.json"))})
 def mean_sd(xs):
     return 100 * statistics.mean(xs), 100 * (statistics.stdev(xs) if len(xs) > 1 else 0.0)
 summary = []
 for size in sizes:
-    for row in ["finetune-soft", "finetune-hard", "scratch"]:
+    for row in target_rows:
         rs = [r for r in runs if r["size"] == size and r["row"] == row]
         summary.append({"size": size, "sentences": rs[0]["sentences"], "row": row, "seeds": len(rs),
                         **{k: mean_sd([r[k] for r in rs]) for k in ["precision", "recall", "f1", "partial_f1"]}})
@@ -200,7 +208,7 @@ if len(sizes) > 1:
     os.makedirs(os.path.join(results, "plots"), exist_ok=True)
     data = os.path.join(out, "learning_curve.dat")
     with open(data, "w") as f:
-        for row in ["finetune-soft", "finetune-hard", "scratch"]:
+        for row in target_rows:
             for s in summary:
                 if s["row"] == row:
                     f.write(f"{s['sentences']} {s['f1'][0]} {s['f1'][1]}\n")
@@ -210,7 +218,8 @@ if len(sizes) > 1:
               "set ylabel 'exact-type F1 (%)'\nset key bottom right\nset grid\n"
               f"plot '{data}' index 0 using 1:2:3 with yerrorlines title 'fine-tuned, soft loss', "
               "'' index 1 using 1:2:3 with yerrorlines title 'fine-tuned, hard loss', "
-              "'' index 2 using 1:2:3 with yerrorlines title 'scratch', "
+              "'' index 2 using 1:2:3 with yerrorlines title 'fine-tuned, soft loss, detector trained', "
+              "'' index 3 using 1:2:3 with yerrorlines title 'scratch', "
               f"{100*direct['f1']} with lines dashtype 2 title 'direct'\n")
     subprocess.run(["gnuplot"], input=script.encode(), check=False)
 PY

@@ -75,9 +75,14 @@ MultitaskOptions multitask_options(const nlohmann::json& model) {
       expect(value, where, is_string, "\"soft\" or \"hard\"");
       o.loss = value.get<std::string>();
       if (o.loss != "soft" && o.loss != "hard") throw ConfigError(where + " = " + value.dump() + ": must be soft or hard");
+    } else if (key == "stage2_detection_weight") {
+      expect(value, where, is_number, "a number");
+      o.stage2_detection_weight = value.get<double>();
+      if (o.stage2_detection_weight < 0) throw ConfigError(where + " = " + value.dump() + ": must be >= 0");
     } else {
       throw ConfigError("unknown key " + where +
-                        " (known: taxonomy, typing_weight, dropout, target_taxonomy, conversion_hidden, loss)");
+                        " (known: taxonomy, typing_weight, dropout, target_taxonomy, conversion_hidden, loss, "
+                        "stage2_detection_weight)");
     }
   }
   if (o.taxonomy.empty()) throw ConfigError("model.multitask.taxonomy: missing (the source taxonomy file)");
@@ -277,10 +282,13 @@ torch::Tensor MultitaskDecoder::loss(const torch::Tensor& features, const torch:
                                               layers::gather_targets(typing_targets_.to(features.device()), gold));
     }
   }
-  if (conversion_) return typing;  // stage 2 trains the typing side only (detection is frozen)
+  // Stage 2 trains the typing side, and the detector only when asked to (it is usually frozen).
+  const double detection_weight = conversion_ ? options_.stage2_detection_weight : 1.0;
+  const double typing_weight = conversion_ ? 1.0 : options_.typing_weight;
+  if (detection_weight == 0.0) return typing_weight * typing;
   auto tag_of = torch::tensor(label_tag_, torch::kInt64).to(labels.device());
   auto untyped = tag_of.index({labels.masked_fill(~mask, 0)});
-  return detection_->loss(features, untyped, mask) + options_.typing_weight * typing;
+  return detection_weight * detection_->loss(features, untyped, mask) + typing_weight * typing;
 }
 
 std::vector<std::vector<int64_t>> MultitaskDecoder::decode(const torch::Tensor& features, const torch::Tensor& mask) {

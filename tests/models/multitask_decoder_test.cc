@@ -6,7 +6,9 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/models/crf_decoder.h"
 #include "nertool/models/multitask_decoder.h"
+#include "nertool/ops/crf_constraints.h"
 #include "taxonomy/small_taxonomy.h"
 #include "test_paths.h"
 
@@ -124,6 +126,41 @@ TEST(MultitaskDecoder, ConversionLossesSoftAndHard) {
       EXPECT_NEAR(d.loss(features, labels, mask).item<double>(), expected, 1e-5);
     }
   }
+}
+
+// Stage 2 with stage2_detection_weight w: the typing loss plus w times the detection CRF's NLL of the target's
+// untyped tags (B I O B here), the NLL a CrfDecoder with the detector's weights gives; the detector then gets
+// gradients, which it does not get with w = 0.
+TEST(MultitaskDecoder, StageTwoCanTrainTheDetectorToo) {
+  auto target = target_taxonomy();
+  torch::Tensor features = torch::randn({1, 4, 6});
+  torch::Tensor labels = torch::tensor({{1, 2, 0, 3}}, torch::kInt64);  // B-P I-P O B-Q
+  torch::Tensor mask = torch::ones({1, 4}, torch::kBool);
+  MultitaskOptions o;
+  o.target_taxonomy = "target.json";
+  o.conversion_hidden = 5;
+  torch::manual_seed(5);
+  MultitaskDecoder frozen(6, kTargetLabels, o, source_taxonomy(), &target);
+  o.stage2_detection_weight = 0.5;
+  torch::manual_seed(5);
+  MultitaskDecoder joint(6, kTargetLabels, o, source_taxonomy(), &target);
+  CrfDecoder crf(6, ops::scheme_constraints({"O", "B-MENTION", "I-MENTION"}, data::TagScheme::IOB2), 0.0);
+  {
+    torch::NoGradGuard guard;
+    for (auto& p : crf.named_parameters()) p.value().copy_(param(joint, "detection." + p.key()));
+  }
+  const auto untyped = torch::tensor({{1, 2, 0, 1}}, torch::kInt64);
+  const double nll = crf.loss(features, untyped, mask).item<double>();
+  auto joint_loss = joint.loss(features, labels, mask);
+  auto frozen_loss = frozen.loss(features, labels, mask);
+  EXPECT_NEAR(joint_loss.item<double>() - frozen_loss.item<double>(), 0.5 * nll, 1e-5);
+  joint_loss.backward();
+  frozen_loss.backward();
+  const auto joint_grad = param(joint, "detection.classifier.weight").grad();
+  ASSERT_TRUE(joint_grad.defined());
+  EXPECT_GT(joint_grad.abs().sum().item<double>(), 0.0);
+  const auto frozen_grad = param(frozen, "detection.classifier.weight").grad();
+  EXPECT_TRUE(!frozen_grad.defined() || frozen_grad.abs().sum().item<double>() == 0.0);
 }
 
 // A mention the conversion layer calls "not an entity" is left O, and its words' O probability takes that mass.

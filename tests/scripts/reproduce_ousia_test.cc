@@ -67,10 +67,10 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto result = nlohmann::json::parse(nertool::read_file(dir.file("results/people_to_conll.json")));
   EXPECT_TRUE(result["direct"]["f1"].is_number()) << result.dump();
-  ASSERT_EQ(result["runs"].size(), 2u * 2u * 3u);  // sizes x seeds x (soft, hard, scratch)
-  ASSERT_EQ(result["summary"].size(), 2u * 3u);
+  ASSERT_EQ(result["runs"].size(), 2u * 2u * 4u);  // sizes x seeds x (soft, hard, soft with the detector, scratch)
+  ASSERT_EQ(result["summary"].size(), 2u * 4u);
   EXPECT_EQ(result["summary"][0]["sentences"], 20);
-  EXPECT_GT(result["summary"][3]["sentences"].get<int>(), 20);  // "all": the whole target training file
+  EXPECT_GT(result["summary"][4]["sentences"].get<int>(), 20);  // "all": the whole target training file
   for (const auto& run : result["runs"]) {
     EXPECT_GE(run["f1"].get<double>(), 0.0);
     EXPECT_LE(run["partial_f1"].get<double>(), 1.0);
@@ -84,6 +84,13 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   // The source model uses the first seed; a second run keeps every finished run.
   const auto source = nlohmann::json::parse(nertool::read_file(dir.file("runs/source/config.json")));
   EXPECT_EQ(source["train"]["seed"], 1);
+  // The detector row trains the detection CRF, the others keep it frozen.
+  const auto detector =
+      nlohmann::json::parse(nertool::read_file(dir.file("runs/n20-seed1/finetune-soft-detector/config.json")));
+  EXPECT_EQ(detector["model"]["multitask"]["stage2_detection_weight"], 1);
+  EXPECT_EQ(detector["train"]["freeze"], nlohmann::json::array({"encoder."}));
+  const auto soft = nlohmann::json::parse(nertool::read_file(dir.file("runs/n20-seed1/finetune-soft/config.json")));
+  EXPECT_EQ(soft["train"]["freeze"], nlohmann::json::array({"encoder.", "decoder.detection."}));
   CliResult again = reproduce(dir, "--experiment experiment.json --sizes '20 all' --seeds '1 2'" + kSmall);
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.err.find("runs/n20-seed2/scratch done, kept"), std::string::npos) << again.err;

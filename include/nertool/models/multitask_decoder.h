@@ -43,6 +43,9 @@ struct MultitaskOptions {
   std::string target_taxonomy;  // empty: stage 1 (no conversion layer)
   int64_t conversion_hidden = 200;
   std::string loss = "soft";  // stage 2: soft | hard
+  // Stage 2: the detection CRF's loss on the target's untyped mentions, times this, is added to the typing loss
+  // (0: the detector is not trained; with train.freeze leaving out "decoder.detection." it adapts to the target).
+  double stage2_detection_weight = 0.0;
 };
 // Reads and validates model.multitask. Throws ConfigError.
 MultitaskOptions multitask_options(const nlohmann::json& model);
