@@ -52,6 +52,17 @@ const std::string kPretrainConfig = R"({"model": {"encoder": "bert", "tokenizer"
   "train": {"optimizer": "adamw", "lr": 0.001, "batch_sentences": 2, "max_epochs": 1}})";
 const std::string kPretrain = "pretrain --config {dir}/c.json --data {dir} --out {dir}/run";
 
+// A tiny BERT's config.json, for checkpoints whose weights file is the problem.
+const std::string kTinyBert = R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, )"
+                              R"("num_attention_heads": 1, "intermediate_size": 4})";
+
+// A safetensors file: the header's length (8 bytes, little-endian), the JSON header, the data.
+std::string safetensors(const std::string& header, const std::string& data = "") {
+  std::string out;
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  return out + header + data;
+}
+
 std::vector<HostileCase> catalog() {
   const std::string nul("EU B-ORG\nrej\0ects O\n", 20);
   std::string deep_json = std::string(100000, '[') + std::string(100000, ']');
@@ -211,6 +222,31 @@ std::vector<HostileCase> catalog() {
                            R"("num_attention_heads": 1, "intermediate_size": 4})"},
         {"hf/model.safetensors", std::string("\xff\xff\x00\x00\x00\x00\x00\x00{}", 10)}},
        "convert --from hf {dir}/hf --to {dir}/model", 2, {"model.safetensors", "exceeds the file size"}},
+      {"safetensors header that is no JSON",
+       {{"hf/config.json", kTinyBert}, {"hf/model.safetensors", safetensors("{w: 1}")}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/model.safetensors", "header is not valid JSON", "column 2"}},
+      {"safetensors tensor past the data",
+       {{"hf/config.json", kTinyBert},
+        {"hf/model.safetensors", safetensors(R"({"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})")}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/model.safetensors", "tensor 'w' data_offsets [0, 8] lie outside the 0 data bytes"}},
+      {"safetensors unknown dtype",
+       {{"hf/config.json", kTinyBert},
+        {"hf/model.safetensors",
+         safetensors(R"({"w": {"dtype": "F99", "shape": [1], "data_offsets": [0, 4]}})", std::string(4, '\0'))}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/model.safetensors", "tensor 'w' has unsupported dtype 'F99'"}},
+      {"safetensors shape and bytes disagree",
+       {{"hf/config.json", kTinyBert},
+        {"hf/model.safetensors",
+         safetensors(R"({"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}})", std::string(8, '\0'))}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/model.safetensors", "holds 8 bytes but its shape and dtype need 12"}},
+      {"legacy pickle cut short",
+       {{"hf/config.json", kTinyBert}, {"hf/pytorch_model.bin", std::string("\x80\x02\x8a\x0a\x6c\xfc", 6)}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/pytorch_model.bin", "pickle byte 4", "runs past the end"}},
       {"pytorch_model.bin that is no checkpoint",
        {{"hf/config.json", R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, )"
                            R"("num_attention_heads": 1, "intermediate_size": 4})"},

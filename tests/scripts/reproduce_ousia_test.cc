@@ -26,9 +26,9 @@ using nertool::testing::TempDir;
 void write_worked_example(const TempDir& dir) {
   fs::create_directories(dir.file("people"));
   for (const std::string f : {"train.txt", "valid.txt"}) {
-    CliResult r = run_shell("sed -E 's/([BI])-PER$/\\1-PERSON/; s/([BI])-LOC$/\\1-PLACE/; s/([BI])-(ORG|MISC)$/\\1-OTHER/' " +
-                                source_path("data/sample/" + f) + " > " + dir.file("people/" + f),
-                            dir);
+    const std::string relabel =
+        "sed -E 's/([BI])-PER$/\\1-PERSON/; s/([BI])-LOC$/\\1-PLACE/; s/([BI])-(ORG|MISC)$/\\1-OTHER/' ";
+    CliResult r = run_shell(relabel + source_path("data/sample/" + f) + " > " + dir.file("people/" + f), dir);
     ASSERT_EQ(r.status, 0) << r.err;
   }
   nertool::write_file_atomic(dir.file("people_places.json"), R"({"name": "people_places",
