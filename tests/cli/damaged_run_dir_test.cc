@@ -1,5 +1,5 @@
-// Run directories come from other people's machines: one tiny run is trained once, and each case copies it, damages
-// one file and runs `predict` and `eval --model` on it. Each must end with an error that names the damaged file, no
+// Run directories come from other people's machines, and disks fail: one tiny run is trained once, and each case
+// copies it, damages one file and runs `predict` and `eval --model` on it (a damaged checkpoint: `train --resume`). Each must end with an error that names the damaged file, no
 // internal error, no output file, and the run directory as it was.
 #include <gtest/gtest.h>
 
@@ -94,5 +94,31 @@ TEST_P(DamagedRunDir, ClearErrorNamingTheFileAndNothingWritten) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, DamagedRunDir, ::testing::ValuesIn(damages()), case_name<Damage>);
+
+// A damaged checkpoint.pt: `train --resume` (one more epoch) refuses it, naming the file, and changes nothing.
+class DamagedCheckpoint : public DamagedRunDir {};
+
+TEST_P(DamagedCheckpoint, ResumeRefusesItAndChangesNothing) {
+  const Damage& d = GetParam();
+  TempDir dir;
+  const std::string run = dir.file("run");
+  fs::copy(trained_->file("run"), run, fs::copy_options::recursive);
+  d.damage(run + "/" + d.file);
+  const auto before = folder_snapshot(run);
+  CliResult r = run_nertool("train --resume --out " + run + " --data " + source_path("data/sample") +
+                                " --set train.max_epochs=2",
+                            dir);
+  EXPECT_TRUE(r.status == 1 || r.status == 2) << d.name << ": " << r.status << " " << r.err;
+  EXPECT_NE(r.err.find(run + "/checkpoint.pt"), std::string::npos) << d.name << ": " << r.err;
+  EXPECT_EQ(r.err.find("internal error"), std::string::npos) << d.name << ": " << r.err;
+  EXPECT_EQ(folder_snapshot(run), before) << d.name << ": the run directory changed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, DamagedCheckpoint,
+                         ::testing::Values(Damage{"truncated", "checkpoint.pt", truncate_to_half},
+                                           Damage{"empty", "checkpoint.pt", [](const std::string& p) { write(p, ""); }},
+                                           Damage{"not an archive", "checkpoint.pt",
+                                                  [](const std::string& p) { write(p, "PK\x03\x04 no zip"); }}),
+                         case_name<Damage>);
 
 }  // namespace
