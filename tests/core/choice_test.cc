@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "nertool/core/error.h"
 
 namespace nertool {
 
@@ -34,23 +33,6 @@ TEST(Choice, NamesAndValuesRoundTripWithTheFirstNameWrittenBack) {
 TEST(Choice, RulesSayWhatAValueMustBe) {
   EXPECT_EQ(choice_rule<Coin>(), "heads or tails");
   EXPECT_EQ(choice_rule<Fruit>(), "one of apple, pear, quince, malus");
-}
-
-TEST(Choice, ParseNamesWhatWasGivenAndWhereItCameFrom) {
-  EXPECT_EQ(parse_choice<Coin>("tails", "game.coin"), Coin::kTails);
-  try {
-    parse_choice<Coin>("edge", "game.coin");
-    FAIL() << "edge accepted";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "game.coin: must be heads or tails (got \"edge\")");
-  }
-}
-
-TEST(Choice, MapHoldsEveryNameForTheCommandLine) {
-  const auto map = choice_map<Fruit>();
-  EXPECT_EQ(map.size(), 4u);
-  EXPECT_EQ(map.at("malus"), Fruit::kApple);
-  EXPECT_EQ(map.at("quince"), Fruit::kQuince);
 }
 
 }  // namespace

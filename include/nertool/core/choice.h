@@ -1,16 +1,16 @@
 #pragma once
 // Option values named by words (an optimizer, a precision, an output format). Each enum lists its names once, in a
 // ChoiceNames specialisation beside it, and is parsed from text once, where the text comes in: a config key (the
-// key table of train/config.cc) or a command-line flag (choice_map for CLI11). The library takes the enum and never
+// key table of train/config.cc) or a command-line flag (src/cli/choice_flags.h). The library takes the enum and never
 // checks a string again.
 #include <array>
 #include <cstddef>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "nertool/core/error.h"
+#include "nertool/core/error.h"  // kept: files that include config.h have relied on it
+
 
 namespace nertool {
 
@@ -49,21 +49,6 @@ std::string choice_rule() {
     names += separator + std::string(all[i].name);
   }
   return all.size() == 2 ? names : "one of " + names;
-}
-
-// The value named `text`; else ConfigError "<what>: must be <rule> (got "<text>")".
-template <typename E>
-E parse_choice(const std::string& text, const std::string& what) {
-  if (const auto value = find_choice<E>(text)) return *value;
-  throw ConfigError(what + ": must be " + choice_rule<E>() + " (got \"" + text + "\")");
-}
-
-// Name to value, as CLI11's CheckedTransformer takes it.
-template <typename E>
-std::map<std::string, E> choice_map() {
-  std::map<std::string, E> out;
-  for (const auto& c : ChoiceNames<E>::all) out.emplace(c.name, c.value);
-  return out;
 }
 
 }  // namespace nertool
