@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
     --bert-sentences) BERT_SENTENCES=$2; shift 2 ;;
     --epochs) EPOCHS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) script_help "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,7 +77,7 @@ PY
 
 printf "%-12s %-22s %12s %16s %14s %10s %10s\n" model setup "tokens/s" "all-reduce ms/step" "grad MB/step" "vs 1x1" "vs 1x2"
 for model in bilstm_cnn bert_base_size; do
-  if [[ $model == bilstm_cnn ]]; then config=$ROOT/configs/bilstm_cnn.json; data=$OUT/data-bilstm
+  if [[ $model == bilstm_cnn ]]; then config=$ROOT/configs/bilstm_cnn_paper.json; data=$OUT/data-bilstm
   else config=$OUT/bert_base_size.json; data=$OUT/data-bert; fi
   read -r t11 _ params < <(run "$model-1x1" "$config" "$data" 1 1)
   read -r t12 _ _ < <(run "$model-1x2" "$config" "$data" 2 1)

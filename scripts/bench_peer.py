@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch peer of nertool's BiLSTM-CNN (bilstm_cnn encoder + bidir_softmax decoder) for scripts/bench_train.sh.
 
-The same architecture and sizes as configs/bilstm_cnn.json (word, casing and char-CNN features, stacked
+The same architecture, sizes and optimizer as configs/bilstm_cnn_paper.json (word, casing and char-CNN features, stacked
 single-layer BiLSTMs on packed sequences, two per-direction softmax layers, NAdam), written the way a PyTorch user
 would: featurization in Python per batch, batches of about `batch_tokens` tokens from length-sorted sentences.
 Prints one JSON line: {"train_tokens_per_s", "predict_sentences_per_s", ...}.

@@ -18,7 +18,7 @@ while [[ $# -gt 0 ]]; do
     --model) MODEL=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --long-line-tokens) LONG=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) script_help "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -29,7 +29,7 @@ if [[ -z $MODEL ]]; then
   MODEL="$OUT/model"
   if [[ ! -f $MODEL/model.pt ]]; then
     rm -rf "$MODEL"
-    "$NERTOOL" train --config "$ROOT/configs/bilstm_cnn.json" --data "$ROOT/data/sample" --out "$MODEL" \
+    "$NERTOOL" train --config "$ROOT/configs/bilstm_cnn_paper.json" --data "$ROOT/data/sample" --out "$MODEL" \
       --set train.max_epochs=8 --set train.batch_tokens=100 --set train.patience=0 >/dev/null
   fi
 fi

@@ -16,7 +16,7 @@ while [[ $# -gt 0 ]]; do
     --ci) CI=1; shift ;;
     --only) ONLY=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) script_help "$0"; exit 0 ;;
     [0-9]*) SECONDS_PER=$1; shift ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac

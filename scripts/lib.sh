@@ -1,6 +1,9 @@
 # Helpers the scripts share (source it: `. "$(dirname "$0")/lib.sh"`). Sets ROOT, the checkout.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# script_help FILE: a script's help, its header comment (the comment lines after the #! line) without the "# ".
+script_help() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$1"; }
+
 # The nertool binary: $NERTOOL when set, else $BUILD_DIR/nertool, build/nertool, then the first build-*/nertool.
 nertool_binary() {
   local cand

@@ -46,7 +46,7 @@ while [[ $# -gt 0 ]]; do
     --pretrain-epochs) PRE_EPOCHS=$2; shift 2 ;;
     --finetune-epochs) FT_EPOCHS=$2; shift 2 ;;
     --set) SETS+=(--set "$2"); shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) script_help "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -10,17 +10,18 @@
 #                      roberta_base     RoBERTa-base (configs/roberta_base.json; weights roberta-base)
 #                      roberta_news     RoBERTa_news (configs/roberta_news.json; weights news_roberta_base)
 #                      all              every row above whose weights are there; the others are skipped
-#   --recipe R         paper (default): the seed's settings, the configs as they are.
-#                      tuned: BiLSTM rows get the settings of the README's results (lr 0.002 decaying linearly to
-#                        0 over 15 epochs, no early stopping, unk_replace 0.5); transformer configs already hold
-#                        their fine-tuning settings, so they run as with paper. Names get "-tuned".
+#   --recipe R         which config file the BiLSTM rows train with (transformer configs hold their fine-tuning
+#                      settings whatever the recipe):
+#                      paper (default): configs/bilstm_cnn_paper.json, the seed's exact settings.
+#                      tuned: configs/bilstm_cnn.json, the settings of the README's results (lr 0.002 decaying
+#                        linearly to 0 over 15 epochs, no early stopping, unk_replace 0.5). Names get "-tuned".
 #                      best: the best published recipe. BiLSTM rows: tuned + lexicon features from OntoNotes 5.0
 #                        names (Chiu & Nichols' emb + lex; --lexicon overrides); transformer rows: document
 #                        context (Devlin et al.'s 92.4 setting). Names get "-best".
 #   --weights DIR      converted transformer checkpoints: DIR/bert-base-cased, DIR/roberta-base,
 #                      DIR/news_roberta_base (default: models/, where scripts/get_pretrained.sh puts them)
 #   --embeddings F     BiLSTM rows: pretrained word vectors (GloVe text, word2vec/fastText .vec, word2vec
-#                      binary); word_dim is read from the file. "none" (default): random initialisation.
+#                      binary); nertool takes word_dim from the file. "none" (default): random initialisation.
 #   --lexicon L        BiLSTM rows: a lexicon file, "ontonotes5" (built with `nertool lexicon` from --ontonotes)
 #                      or "none"; default: what the recipe says (none, or ontonotes5 for best)
 #   --ontonotes DIR    OntoNotes 5.0 folder for --lexicon ontonotes5 (default: SHARED/data/ontonotes5)
@@ -46,17 +47,20 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { script_help "$0"; }
 ALL_ROWS=(bilstm_cnn bilstm_cnn_crf bert_base_cased roberta_base roberta_news)
+
+# The BiLSTM rows' config file for the recipe.
+bilstm_config() { [[ $RECIPE == paper ]] && echo bilstm_cnn_paper || echo bilstm_cnn; }
 
 # Every fact about a row, in one place: its config, its overrides, where its weights live (transformers), the
 # seed's test F1 and the best published test F1 for the architecture with its source.
 row_info() {
   ROW_SETS=() WEIGHTS_NAME="" HUB_NAME=""
   case $1 in
-    bilstm_cnn) CONFIG=bilstm_cnn SEED_TEST=89.10 BEST=91.62
+    bilstm_cnn) CONFIG=$(bilstm_config) SEED_TEST=89.10 BEST=91.62
       BEST_SOURCE="Chiu & Nichols 2016, BLSTM-CNN + emb + lex (90.91 without lex)" ;;
-    bilstm_cnn_crf) CONFIG=bilstm_cnn ROW_SETS=(--set model.decoder=crf) SEED_TEST="" BEST=91.21
+    bilstm_cnn_crf) CONFIG=$(bilstm_config) ROW_SETS=(--set model.decoder=crf) SEED_TEST="" BEST=91.21
       BEST_SOURCE="Ma & Hovy 2016, BiLSTM-CNN-CRF" ;;
     bert_base_cased) CONFIG=bert_base_cased WEIGHTS_NAME=bert-base-cased HUB_NAME=bert-base-cased
       SEED_TEST=91.25 BEST=92.4 BEST_SOURCE="Devlin et al. 2019, BERT-base, document context" ;;
@@ -138,16 +142,12 @@ if (( N > 0 || M > 0 )); then
 fi
 DATA=$(absolute "$DATA")
 
-# Word vectors for the BiLSTM rows: the dimension from an "N D" header (word2vec/fastText text or binary), else
-# the fields of the first GloVe line minus one.
+# Word vectors for the BiLSTM rows (nertool takes word_dim from the file).
 EMB_SETS=() EMB_NAME=random
 if [[ $EMB != none ]]; then
   [[ -f $EMB ]] || { echo "error: embeddings file not found: $EMB" >&2; exit 1; }
   EMB=$(absolute "$EMB")
-  read -r first second rest < <(head -c 4096 "$EMB" | head -1 | tr -d '\r')
-  if [[ $first =~ ^[0-9]+$ && $second =~ ^[0-9]+$ && -z ${rest:-} ]]; then DIM=$second
-  else DIM=$(head -1 "$EMB" | awk '{print NF - 1}'); fi
-  EMB_SETS=(--set "model.bilstm_cnn.embeddings=$EMB" --set "model.bilstm_cnn.word_dim=$DIM")
+  EMB_SETS=(--set "model.bilstm_cnn.embeddings=$EMB")
   EMB_NAME=$(basename "$EMB"); EMB_NAME=${EMB_NAME%.*}
 fi
 
@@ -169,8 +169,6 @@ if [[ $LEX != none ]]; then
   LEX_SETS=(--set "model.bilstm_cnn.lexicon=$LEX") LEX_NAME=-lex
 fi
 
-TUNED_SETS=(--set train.lr=0.002 --set train.schedule=linear --set train.max_epochs=15 --set train.patience=15
-            --set model.bilstm_cnn.unk_replace=0.5)
 RECIPE_NAME=$([[ $RECIPE == paper ]] || echo "-$RECIPE")
 SLICE_NAME=$( (( N > 0 )) && echo "-n$N" || true)
 SKIPPED=() RAN=()
@@ -191,8 +189,7 @@ run_row() {
     recipe_sets+=(--set "model.pretrained=$(absolute "$weights")")
     name=$row$([[ $RECIPE == best ]] && echo -best || true)$SLICE_NAME-seed$SEED
   else
-    [[ $RECIPE != paper ]] && recipe_sets=("${TUNED_SETS[@]}")
-    recipe_sets+=("${EMB_SETS[@]}" "${LEX_SETS[@]}")
+    recipe_sets=("${EMB_SETS[@]}" "${LEX_SETS[@]}")
     name=$row-$EMB_NAME$LEX_NAME$RECIPE_NAME$SLICE_NAME-seed$SEED
   fi
   name=${NAME:-$name}

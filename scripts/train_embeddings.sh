@@ -6,7 +6,8 @@
 #
 # Usage: scripts/train_embeddings.sh [--data DIR] [--out DIR] [--dim N] [--epoch N] [--min-count N]
 #                                    [--threads N] [--keep-case] [--seed N]
-#   --data DIR       folder holding conll2003/ and ontonotes5/ (default: ../shared/data beside the checkout)
+#   --data DIR       folder holding conll2003/ and ontonotes5/ (default: SHARED/data, SHARED being
+#                    $NERTOOL_SHARED_DIR, else ../shared beside the checkout)
 #   --out DIR        output folder (default: runs/embeddings, git-ignored); writes fasttext.<dim>d.vec, corpus.txt
 #   --dim N          vector size (default 100)
 #   --epoch N        passes over the text (default 10; the text is small, ~2.3M tokens)
@@ -18,8 +19,8 @@
 # Example: nice scripts/train_embeddings.sh && nertool train --config configs/bilstm_cnn.json \
 #            --set model.bilstm_cnn.embeddings=runs/embeddings/fasttext.100d.vec
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DATA="$ROOT/../shared/data"
+. "$(dirname "$0")/lib.sh"
+DATA="$(shared_dir)/data"
 OUT="$ROOT/runs/embeddings"
 DIM=100 EPOCH=10 MINCOUNT=3 THREADS=1 LOWER=1 SEED=0
 while [[ $# -gt 0 ]]; do
@@ -32,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --threads) THREADS=$2; shift 2 ;;
     --keep-case) LOWER=0; shift ;;
     --seed) SEED=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) script_help "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

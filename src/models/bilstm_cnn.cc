@@ -9,81 +9,79 @@
 #include <map>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/layers/bilstm_stack.h"
 #include "nertool/layers/word_features.h"
-#include "section_options.h"
 
 namespace nertool::models {
 
 namespace {
 
-using section::require;
-
 const char* kSection = "model.bilstm_cnn";
 
 }  // namespace
 
-BiLstmCnnOptions BiLstmCnnOptions::from_json(const nlohmann::json& j) {
-  BiLstmCnnOptions o;
-  section::check_keys(j, kSection,
-                      {"word_dim", "embeddings", "embeddings_format", "max_vocab", "word_min_count", "lowercase_words",
-                       "normalize_digits", "unk_replace", "casing_dim", "char_dim", "char_type_dim", "char_filters",
-                       "char_width", "char_dropout", "max_word_length", "hidden_size", "num_layers", "dropout",
-                       "embedding_dropout", "lexicon"});
-  if (j.is_null()) return o;
-  const std::string w = kSection;
-  section::read(j, "word_dim", o.word_dim, w);
-  section::read(j, "embeddings", o.embeddings, w);
-  section::read(j, "embeddings_format", o.embeddings_format, w);
-  section::read(j, "max_vocab", o.max_vocab, w);
-  section::read(j, "word_min_count", o.word_min_count, w);
-  section::read(j, "lowercase_words", o.lowercase_words, w);
-  section::read(j, "normalize_digits", o.normalize_digits, w);
-  section::read(j, "unk_replace", o.unk_replace, w);
-  section::read(j, "casing_dim", o.casing_dim, w);
-  section::read(j, "char_dim", o.char_dim, w);
-  section::read(j, "char_type_dim", o.char_type_dim, w);
-  section::read(j, "char_filters", o.char_filters, w);
-  section::read(j, "char_width", o.char_width, w);
-  section::read(j, "char_dropout", o.char_dropout, w);
-  section::read(j, "max_word_length", o.max_word_length, w);
-  section::read(j, "hidden_size", o.hidden_size, w);
-  section::read(j, "num_layers", o.num_layers, w);
-  section::read(j, "dropout", o.dropout, w);
-  section::read(j, "embedding_dropout", o.embedding_dropout, w);
-  section::read(j, "lexicon", o.lexicon, w);
-  auto s = [](auto x) { return std::to_string(x); };
-  require(o.word_dim >= 1, w, "word_dim", ">= 1", s(o.word_dim));
-  if (o.embeddings_format != "none") io::parse_vector_format(o.embeddings_format);
-  require(o.max_vocab >= 0, w, "max_vocab", ">= 0 (0 = no cap)", s(o.max_vocab));
-  require(o.word_min_count >= 1, w, "word_min_count", ">= 1", s(o.word_min_count));
-  require(o.casing_dim >= 0, w, "casing_dim", ">= 0 (0 = no casing feature)", s(o.casing_dim));
-  require(o.char_dim >= 1, w, "char_dim", ">= 1", s(o.char_dim));
-  require(o.char_type_dim >= 0, w, "char_type_dim", ">= 0", s(o.char_type_dim));
-  require(o.char_filters >= 1, w, "char_filters", ">= 1", s(o.char_filters));
-  require(o.char_width >= 1 && o.char_width % 2 == 1, w, "char_width", "an odd number >= 1", s(o.char_width));
-  require(o.max_word_length >= 1, w, "max_word_length", ">= 1", s(o.max_word_length));
-  require(o.hidden_size >= 1, w, "hidden_size", ">= 1", s(o.hidden_size));
-  require(o.num_layers >= 1, w, "num_layers", ">= 1", s(o.num_layers));
-  for (auto [k, v] : {std::pair{"dropout", o.dropout}, {"embedding_dropout", o.embedding_dropout},
-                      {"char_dropout", o.char_dropout}})
-    require(v >= 0.0 && v < 1.0, w, k, "in [0, 1)", s(v));
-  // A probability, not a dropout rate: 1 (always feed singletons as <unk>) is meaningful.
-  require(o.unk_replace >= 0.0 && o.unk_replace <= 1.0, w, "unk_replace", "in [0, 1]", s(o.unk_replace));
-  return o;
+namespace {
+
+bool is_vector_format(const std::string& name) {
+  if (name == "none") return true;
+  try {
+    io::parse_vector_format(name);
+    return true;
+  } catch (const ConfigError&) {
+    return false;
+  }
 }
 
-nlohmann::json BiLstmCnnOptions::to_json() const {
-  return {{"word_dim", word_dim}, {"embeddings", embeddings}, {"embeddings_format", embeddings_format},
-          {"max_vocab", max_vocab}, {"word_min_count", word_min_count}, {"lowercase_words", lowercase_words},
-          {"normalize_digits", normalize_digits}, {"unk_replace", unk_replace}, {"casing_dim", casing_dim},
-          {"char_dim", char_dim}, {"char_type_dim", char_type_dim}, {"char_filters", char_filters},
-          {"char_width", char_width}, {"char_dropout", char_dropout}, {"max_word_length", max_word_length},
-          {"hidden_size", hidden_size}, {"num_layers", num_layers}, {"dropout", dropout},
-          {"embedding_dropout", embedding_dropout}, {"lexicon", lexicon}};
+}  // namespace
+
+const std::vector<config::Key<BiLstmCnnOptions>>& bilstm_cnn_keys() {
+  using O = BiLstmCnnOptions;
+  using config::at_least;
+  using config::key;
+  static const std::vector<config::Key<O>> keys = {
+      key("word_dim", &O::word_dim, "word vector size; with a vector file, training takes the file's dimension",
+          ">= 1", at_least<int64_t>(1)),
+      key("embeddings", &O::embeddings, "pretrained word vector file (\"\": random initialisation)"),
+      key("embeddings_format", &O::embeddings_format, "the vector file's format (auto: detected from its start)",
+          "one of auto, glove, word2vec, word2vec_binary", std::function<bool(const std::string&)>(is_vector_format)),
+      key("max_vocab", &O::max_vocab, "words taken from the vector file, most frequent first", ">= 0 (0 = all)",
+          at_least<int64_t>(0)),
+      key("word_min_count", &O::word_min_count, "training words seen fewer times are <unk> (unless in the file)",
+          ">= 1", at_least<int64_t>(1)),
+      key("lowercase_words", &O::lowercase_words, "look words up lower-cased (casing still reaches the model)"),
+      key("normalize_digits", &O::normalize_digits, "every digit becomes 0 for word lookup"),
+      key("unk_replace", &O::unk_replace, "training: chance that a word seen once is fed as <unk>", "in [0, 1]",
+          std::function<bool(const double&)>([](double v) { return v >= 0.0 && v <= 1.0; })),
+      key("casing_dim", &O::casing_dim, "casing feature size (Chiu & Nichols' capitalisation classes)",
+          ">= 0 (0 = no casing feature)", at_least<int64_t>(0)),
+      key("char_dim", &O::char_dim, "character embedding size", ">= 1", at_least<int64_t>(1)),
+      key("char_type_dim", &O::char_type_dim, "character-type embedding size", ">= 0 (0 = none)",
+          at_least<int64_t>(0)),
+      key("char_filters", &O::char_filters, "character-CNN filters (its output size)", ">= 1", at_least<int64_t>(1)),
+      key("char_width", &O::char_width, "character-CNN window", "an odd number >= 1",
+          std::function<bool(const int64_t&)>([](int64_t v) { return v >= 1 && v % 2 == 1; })),
+      key("char_dropout", &O::char_dropout, "dropout on the pooled character vector", "in [0, 1)",
+          config::rate_below_one()),
+      key("max_word_length", &O::max_word_length, "characters of a word the CNN sees (bounds memory on URLs)",
+          ">= 1", at_least<int64_t>(1)),
+      key("hidden_size", &O::hidden_size, "LSTM state per direction", ">= 1", at_least<int64_t>(1)),
+      key("num_layers", &O::num_layers, "stacked single-layer BiLSTMs", ">= 1", at_least<int64_t>(1)),
+      key("dropout", &O::dropout, "dropout on each BiLSTM's output", "in [0, 1)", config::rate_below_one()),
+      key("embedding_dropout", &O::embedding_dropout, "dropout on the word representation before the first LSTM",
+          "in [0, 1)", config::rate_below_one()),
+      key("lexicon", &O::lexicon, "lexicon file (text/lexicon.h; \"\": none), copied into the model directory"),
+  };
+  return keys;
 }
+
+BiLstmCnnOptions BiLstmCnnOptions::from_json(const nlohmann::json& j) {
+  return config::read_section(bilstm_cnn_keys(), j, kSection);
+}
+
+nlohmann::json BiLstmCnnOptions::to_json() const { return config::section_json(bilstm_cnn_keys(), *this); }
 
 BiLstmCnnEncoder::BiLstmCnnEncoder(BiLstmCnnOptions options, layers::Vocabulary words, layers::Vocabulary chars,
                                    const io::WordVectors* vectors, const std::vector<int64_t>& singleton_ids,
@@ -101,7 +99,7 @@ BiLstmCnnEncoder::BiLstmCnnEncoder(BiLstmCnnOptions options, layers::Vocabulary 
     if (vectors && vectors->size() > 0) {
       if (vectors->dim() != D)
         throw ConfigError("model.bilstm_cnn.word_dim = " + std::to_string(D) + " but the vector file has dimension " +
-                          std::to_string(vectors->dim()) + " (set word_dim to match)");
+                          std::to_string(vectors->dim()) + " (they must agree)");
       auto all = torch::from_blob(const_cast<float*>(vectors->vector(0)), {vectors->size(), D}, torch::kFloat32);
       bound = std::sqrt(3.0) * all.std().item<double>();
     }
@@ -376,8 +374,30 @@ std::shared_ptr<BiLstmCnnEncoder> BiLstmCnnEncoder::build(const BuildContext& co
   return encoder;
 }
 
+namespace {
+
+// word_dim follows the vector file: its header (or first row) decides. A missing file is left to build() to report.
+void take_word_dim_from_vectors(nlohmann::json& model) {
+  auto section = model.find("bilstm_cnn");
+  if (section == model.end() || section->is_null()) return;
+  const BiLstmCnnOptions options = BiLstmCnnOptions::from_json(*section);
+  const std::string& file = options.embeddings;
+  if (file.empty() || file == "none" || !std::filesystem::is_regular_file(file)) return;
+  io::WordVectorOptions first_row;
+  first_row.format = io::parse_vector_format(options.embeddings_format);
+  first_row.max_words = 1;
+  const int64_t dim = io::read_word_vectors(file, first_row).dim();
+  if (dim == options.word_dim) return;
+  spdlog::info("{}.word_dim: {}, the dimension of {} (the config said {})", kSection, dim, file, options.word_dim);
+  (*section)["word_dim"] = dim;
+}
+
+}  // namespace
+
 void register_bilstm_cnn_encoder() {
-  register_encoder("bilstm_cnn", [](const BuildContext& context) { return BiLstmCnnEncoder::build(context); });
+  register_encoder(
+      "bilstm_cnn", [](const BuildContext& context) { return BiLstmCnnEncoder::build(context); }, {},
+      take_word_dim_from_vectors);
 }
 
 }  // namespace nertool::models

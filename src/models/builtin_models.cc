@@ -7,6 +7,7 @@
 #include "nertool/models/multitask_decoder.h"
 #include "nertool/models/softmax_decoder.h"
 #include "nertool/models/tagger.h"
+#include "nertool/models/word_lstm_encoder.h"
 
 namespace nertool::models {
 
@@ -20,6 +21,19 @@ void register_builtin_models() {
     register_hf_encoders();
     register_multitask_decoder();
   });
+}
+
+std::string model_keys_markdown() {
+  std::string out;
+  // Add the key table of a new component here, under the section it reads.
+  config::append_key_rows(out, "model", window_keys());
+  config::append_key_rows(out, "model.bilstm_cnn", bilstm_cnn_keys());
+  config::append_key_rows(out, "model.word_lstm", word_lstm_keys());
+  config::append_key_rows(out, "model.softmax", softmax_keys());
+  config::append_key_rows(out, "model.bidir_softmax", softmax_keys());
+  config::append_key_rows(out, "model.crf", crf_keys());
+  config::append_key_rows(out, "model.multitask", multitask_keys());
+  return out;
 }
 
 }  // namespace nertool::models

@@ -4,34 +4,29 @@
 
 #include <limits>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 
 namespace nertool::models {
 
+const std::vector<config::Key<CrfDecoderOptions>>& crf_keys() {
+  using O = CrfDecoderOptions;
+  using config::key;
+  static const std::vector<config::Key<O>> keys = {
+      key("dropout", &O::dropout, "dropout on the features before the emission layer", "in [0, 1)",
+          config::rate_below_one()),
+      key("constraints", &O::constraints, "forbid transitions the tag scheme does not allow (I-X after O in IOB2)"),
+      key("scheme", &O::scheme, "tag scheme of the constraints (\"\": model.scheme, else detected from the labels)"),
+  };
+  return keys;
+}
+
 CrfDecoderOptions crf_decoder_options(const nlohmann::json& model) {
-  CrfDecoderOptions o;
-  if (auto s = model.find("scheme"); s != model.end() && !s->is_null()) {
-    if (!s->is_string()) throw ConfigError("model.scheme: expected a string, got " + s->dump());
-    o.scheme = s->get<std::string>();
-  }
-  auto it = model.find("crf");
-  if (it == model.end() || it->is_null()) return o;
-  if (!it->is_object()) throw ConfigError("model.crf: expected an object, got " + it->dump());
-  for (const auto& [key, value] : it->items()) {
-    const std::string where = "model.crf." + key;
-    if (key == "dropout") {
-      if (!value.is_number()) throw ConfigError(where + ": expected a number, got " + value.dump());
-      o.dropout = value.get<double>();
-      if (o.dropout < 0.0 || o.dropout >= 1.0) throw ConfigError(where + " = " + value.dump() + ": must be in [0, 1)");
-    } else if (key == "constraints") {
-      if (!value.is_boolean()) throw ConfigError(where + ": expected true or false, got " + value.dump());
-      o.constraints = value.get<bool>();
-    } else if (key == "scheme") {
-      if (!value.is_string()) throw ConfigError(where + ": expected a string, got " + value.dump());
-      o.scheme = value.get<std::string>();
-    } else {
-      throw ConfigError("unknown key " + where + " (known: dropout, constraints, scheme)");
-    }
+  CrfDecoderOptions o = config::read_section(crf_keys(), config::member_or_null(model, "crf"), "model.crf");
+  // model.scheme names the scheme for every part of the model; model.crf.scheme wins.
+  if (const auto& scheme = config::member_or_null(model, "scheme"); o.scheme.empty() && !scheme.is_null()) {
+    if (!scheme.is_string()) config::fail("", "model.scheme", "expected a string, got " + scheme.dump());
+    o.scheme = scheme.get<std::string>();
   }
   return o;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/text/subword_tokenizer.h"
@@ -207,17 +208,26 @@ HfTransformerEncoder::WordSplitter word_splitter(std::shared_ptr<const text::Sub
   };
 }
 
+const std::vector<config::Key<WindowOptions>>& window_keys() {
+  using O = WindowOptions;
+  using config::at_least;
+  using config::key;
+  static const std::vector<config::Key<O>> keys = {
+      key("max_seq_length", &O::max_seq_length, "subwords per window, special tokens included", ">= 3",
+          at_least<int64_t>(3)),
+      key("stride", &O::stride, "window advance in subwords for long sentences; 0: half the window", ">= 0",
+          at_least<int64_t>(0)),
+      key("document_context", &O::document_context,
+          "fill each window with the neighbouring sentences of the document (Devlin et al.'s CoNLL setting)"),
+  };
+  return keys;
+}
+
 namespace {
 
-WindowOptions window_options_of(const nlohmann::json& cfg, const std::string& kind) {
+WindowOptions window_options_of(const nlohmann::json& model) {
   WindowOptions w;
-  try {
-    w.max_seq_length = cfg.value("max_seq_length", int64_t{128});
-    w.stride = cfg.value("stride", int64_t{0});
-    w.document_context = cfg.value("document_context", false);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConfigError("model." + kind + ": max_seq_length and stride must be integers, document_context a boolean");
-  }
+  config::read_present_keys(window_keys(), model, "model", w);
   return w;
 }
 
@@ -292,7 +302,7 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
   std::shared_ptr<const text::SubwordTokenizer> tokenizer = text::load_tokenizer(tok_dir);
   const SpecialIds specials = checked_special_ids(*tokenizer, tconfig, tok_dir);
 
-  auto encoder = std::make_shared<HfTransformerEncoder>(tconfig, window_options_of(context.config, kind), specials,
+  auto encoder = std::make_shared<HfTransformerEncoder>(tconfig, window_options_of(context.config), specials,
                                                         word_splitter(tokenizer));
   if (fresh && !model_dir.empty()) {
     // The run directory keeps what the model needs to be rebuilt without the pretrained directory.

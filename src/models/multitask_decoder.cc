@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/layers/hierarchical_loss.h"
 #include "nertool/ops/crf_constraints.h"
@@ -37,56 +38,40 @@ void collect_mentions(int64_t sentence, int64_t n, Tag tag, Type type, std::vect
   }
 }
 
-template <typename Check>
-void expect(const nlohmann::json& value, const std::string& where, Check ok, const char* what) {
-  if (!ok(value)) throw ConfigError(where + ": expected " + what + ", got " + value.dump());
-}
-
 }  // namespace
 
+const std::vector<config::Key<MultitaskOptions>>& multitask_keys() {
+  using O = MultitaskOptions;
+  using config::at_least;
+  using config::key;
+  static const std::vector<config::Key<O>> keys = {
+      key("taxonomy", &O::taxonomy, "the source taxonomy file (required)", "a file name",
+          std::function<bool(const std::string&)>([](const std::string& f) { return !f.empty(); })),
+      key("typing_weight", &O::typing_weight, "weight of the typing loss beside the detection CRF's", ">= 0",
+          at_least(0.0)),
+      key("dropout", &O::dropout, "dropout on the features before both heads", "in [0, 1)",
+          config::rate_below_one()),
+      key("target_taxonomy", &O::target_taxonomy,
+          "stage 2: the target taxonomy file; a conversion layer maps source types onto it (\"\": stage 1)"),
+      key("conversion_hidden", &O::conversion_hidden, "hidden size of the conversion layer", ">= 1",
+          at_least<int64_t>(1)),
+      key("loss", &O::loss, "stage 2 typing loss: soft (hierarchical soft cross-entropy) or hard (plain)"),
+      key("stage2_detection_weight", &O::stage2_detection_weight,
+          "stage 2: weight of the detection CRF's loss on the target's untyped mentions (0: detector not trained)",
+          ">= 0", at_least(0.0)),
+  };
+  return keys;
+}
+
 MultitaskOptions multitask_options(const nlohmann::json& model) {
-  MultitaskOptions o;
   auto it = model.find("multitask");
   if (it == model.end() || !it->is_object())
     throw ConfigError("model.multitask: the multitask decoder needs an object with at least \"taxonomy\" (a file)");
-  for (const auto& [key, value] : it->items()) {
-    const std::string where = "model.multitask." + key;
-    auto is_string = [](const nlohmann::json& v) { return v.is_string(); };
-    auto is_number = [](const nlohmann::json& v) { return v.is_number(); };
-    if (key == "taxonomy") {
-      expect(value, where, is_string, "a file name");
-      o.taxonomy = value.get<std::string>();
-    } else if (key == "target_taxonomy") {
-      expect(value, where, [](const nlohmann::json& v) { return v.is_string() || v.is_null(); }, "a file name or null");
-      o.target_taxonomy = value.is_null() ? "" : value.get<std::string>();
-    } else if (key == "typing_weight") {
-      expect(value, where, is_number, "a number");
-      o.typing_weight = value.get<double>();
-      if (o.typing_weight < 0) throw ConfigError(where + " = " + value.dump() + ": must be >= 0");
-    } else if (key == "dropout") {
-      expect(value, where, is_number, "a number");
-      o.dropout = value.get<double>();
-      if (o.dropout < 0 || o.dropout >= 1) throw ConfigError(where + " = " + value.dump() + ": must be in [0, 1)");
-    } else if (key == "conversion_hidden") {
-      expect(value, where, [](const nlohmann::json& v) { return v.is_number_integer(); }, "an integer");
-      o.conversion_hidden = value.get<int64_t>();
-      if (o.conversion_hidden < 1) throw ConfigError(where + " = " + value.dump() + ": must be >= 1");
-    } else if (key == "loss") {
-      expect(value, where, is_string, "\"soft\" or \"hard\"");
-      o.loss = value.get<std::string>();
-      if (o.loss != "soft" && o.loss != "hard") throw ConfigError(where + " = " + value.dump() + ": must be soft or hard");
-    } else if (key == "stage2_detection_weight") {
-      expect(value, where, is_number, "a number");
-      o.stage2_detection_weight = value.get<double>();
-      if (o.stage2_detection_weight < 0) throw ConfigError(where + " = " + value.dump() + ": must be >= 0");
-    } else {
-      throw ConfigError("unknown key " + where +
-                        " (known: taxonomy, typing_weight, dropout, target_taxonomy, conversion_hidden, loss, "
-                        "stage2_detection_weight)");
-    }
-  }
-  if (o.taxonomy.empty()) throw ConfigError("model.multitask.taxonomy: missing (the source taxonomy file)");
-  return o;
+  nlohmann::json section = *it;
+  // Older configs wrote "target_taxonomy": null for stage 1.
+  if (auto t = section.find("target_taxonomy"); t != section.end() && t->is_null()) *t = "";
+  if (!section.contains("taxonomy")) config::fail("", "model.multitask.taxonomy", "missing (the source taxonomy file)");
+  return config::read_section(multitask_keys(), section, "model.multitask");
 }
 
 MultitaskDecoder::MultitaskDecoder(int64_t input_dim, const LabelSet& labels, MultitaskOptions options,
@@ -273,7 +258,7 @@ torch::Tensor MultitaskDecoder::loss(const torch::Tensor& features, const torch:
     const auto gold = torch::tensor(types, torch::kInt64).to(features.device());
     if (conversion_) {
       auto logits = output_logits(features, mentions);
-      typing = options_.loss == "hard" ? layers::hard_cross_entropy(logits, gold)
+      typing = options_.loss == TypingLoss::kHard ? layers::hard_cross_entropy(logits, gold)
                                        : layers::soft_cross_entropy(
                                              logits, layers::gather_targets(soft_targets_.to(features.device()), gold));
     } else {

@@ -2,26 +2,24 @@
 
 #include <torch/torch.h>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 
 namespace nertool::models {
 
+const std::vector<config::Key<SoftmaxOptions>>& softmax_keys() {
+  static const std::vector<config::Key<SoftmaxOptions>> keys = {
+      config::key("dropout", &SoftmaxOptions::dropout, "dropout on the features before the output layer",
+                  "in [0, 1)", config::rate_below_one()),
+  };
+  return keys;
+}
+
 namespace {
 
+// model.softmax and model.bidir_softmax (`name`): the dropout before the output layer.
 double dropout_option(const nlohmann::json& model, const std::string& name) {
-  auto it = model.find(name);
-  if (it == model.end() || it->is_null()) return 0.0;
-  const std::string where = "model." + name;
-  if (!it->is_object()) throw ConfigError(where + ": expected an object");
-  double dropout = 0.0;
-  for (const auto& [key, value] : it->items()) {
-    if (key != "dropout") throw ConfigError("unknown key " + where + "." + key + " (known: dropout)");
-    if (!value.is_number()) throw ConfigError(where + ".dropout: expected a number, got " + value.dump());
-    dropout = value.get<double>();
-    if (dropout < 0.0 || dropout >= 1.0)
-      throw ConfigError(where + ".dropout = " + value.dump() + ": must be in [0, 1)");
-  }
-  return dropout;
+  return config::read_section(softmax_keys(), config::member_or_null(model, name), "model." + name).dropout;
 }
 
 // Mean over real words of a per-word loss [B, T].

@@ -102,9 +102,25 @@ std::map<std::string, std::vector<std::string>>& encoder_model_keys() {
   return m;
 }
 
-void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys) {
+std::map<std::string, ModelConfigCompleter>& encoder_completers() {
+  static std::map<std::string, ModelConfigCompleter> m;
+  return m;
+}
+
+void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys,
+                      ModelConfigCompleter complete) {
   encoders()[name] = std::move(builder);
   encoder_model_keys()[name] = std::move(model_keys);
+  if (complete) encoder_completers()[name] = std::move(complete);
+}
+
+nlohmann::json completed_model_config(nlohmann::json model) {
+  register_builtin_models();
+  auto encoder = model.find("encoder");
+  if (encoder == model.end() || !encoder->is_string()) return model;
+  auto completer = encoder_completers().find(encoder->get<std::string>());
+  if (completer != encoder_completers().end()) completer->second(model);
+  return model;
 }
 void register_decoder(const std::string& name, DecoderBuilder builder) { decoders()[name] = std::move(builder); }
 std::vector<std::string> encoder_names() { register_builtin_models(); return keys(encoders()); }

@@ -3,21 +3,26 @@
 #include <string>
 
 #include "nertool/layers/bilstm_stack.h"
-#include "section_options.h"
+#include "nertool/core/config_keys.h"
 
 namespace nertool::models {
 
+const std::vector<config::Key<WordLstmOptions>>& word_lstm_keys() {
+  using O = WordLstmOptions;
+  using config::at_least;
+  using config::key;
+  static const std::vector<config::Key<O>> keys = {
+      key("num_layers", &O::num_layers, "stacked single-layer BiLSTMs on the encoder's output", ">= 1",
+          at_least<int64_t>(1)),
+      key("hidden_size", &O::hidden_size, "LSTM state per direction", ">= 1", at_least<int64_t>(1)),
+      key("dropout", &O::dropout, "dropout after each BiLSTM layer", "in [0, 1)",
+          config::rate_below_one()),
+  };
+  return keys;
+}
+
 WordLstmOptions WordLstmOptions::from_json(const nlohmann::json& j) {
-  const std::string w = "model.word_lstm";
-  section::check_keys(j, w, {"num_layers", "hidden_size", "dropout"});
-  WordLstmOptions o;
-  section::read(j, "num_layers", o.num_layers, w);
-  section::read(j, "hidden_size", o.hidden_size, w);
-  section::read(j, "dropout", o.dropout, w);
-  section::require(o.num_layers >= 1, w, "num_layers", ">= 1", std::to_string(o.num_layers));
-  section::require(o.hidden_size >= 1, w, "hidden_size", ">= 1", std::to_string(o.hidden_size));
-  section::require(o.dropout >= 0.0 && o.dropout < 1.0, w, "dropout", "in [0, 1)", std::to_string(o.dropout));
-  return o;
+  return config::read_section(word_lstm_keys(), j, "model.word_lstm");
 }
 
 WordLstmEncoder::WordLstmEncoder(std::shared_ptr<Encoder> base, const WordLstmOptions& options)

@@ -48,6 +48,14 @@ const BridgeApi& bridge() {
   std::call_once(once, [] {
     const char* env = std::getenv("NERTOOL_SPM_BRIDGE");
     const int flags = NERTOOL_SPM_DLOPEN_FLAGS;
+#ifdef NERTOOL_SANITIZED
+    // The sanitizer runtime aborts the process on RTLD_DEEPBIND; a clear error is better.
+    if (flags & RTLD_DEEPBIND) {
+      failure = "SentencePiece is not available in a sanitizer build (its isolation needs RTLD_DEEPBIND, which the "
+                "sanitizer runtime refuses)";
+      return;
+    }
+#endif
     if (!::dlopen("libsentencepiece.so.0", flags)) {
       failure = std::string("cannot load libsentencepiece.so.0: ") + ::dlerror();
       return;

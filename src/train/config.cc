@@ -9,238 +9,50 @@
 #include <type_traits>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/models/tagger.h"
+
+namespace nertool::config {
+
+template <>
+struct KeyType<train::DeviceRequest> {
+  static constexpr const char* name = "string";
+  static std::string rule() { return train::kDeviceRule; }
+  static nlohmann::json write(const train::DeviceRequest& v) { return v.text(); }
+  static train::DeviceRequest read(const SectionReader& r, const std::string& k) {
+    const auto value = train::parse_device_request(r.str(k));
+    r.check(value.has_value(), k, rule());
+    return *value;
+  }
+};
+
+}  // namespace nertool::config
 
 namespace nertool::train {
 
 using nlohmann::json;
 
-std::string closest_key(const std::string& key, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_d = std::string::npos;
-  for (const auto& c : candidates) {
-    std::vector<std::size_t> prev(c.size() + 1), cur(c.size() + 1);
-    for (std::size_t j = 0; j <= c.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= key.size(); ++i) {
-      cur[0] = i;
-      for (std::size_t j = 1; j <= c.size(); ++j)
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (key[i - 1] == c[j - 1] ? 0 : 1)});
-      std::swap(prev, cur);
-    }
-    std::size_t d = prev[c.size()];
-    bool substring = c.find(key) != std::string::npos || key.find(c) != std::string::npos;
-    if (substring) d = std::min<std::size_t>(d, 1);
-    if (d < best_d) best_d = d, best = c;
-  }
-  // Suggest only plausible typos: at most a third of the key's letters wrong.
-  if (best_d == std::string::npos || best_d > std::max<std::size_t>(2, key.size() / 3)) return "";
-  return best;
-}
-
 namespace {
 
-std::string type_name(const json& v) {
-  if (v.is_boolean()) return "a boolean";
-  if (v.is_number()) return "a number";
-  if (v.is_string()) return "a string";
-  if (v.is_array()) return "an array";
-  if (v.is_object()) return "an object";
-  return "null";
-}
-
-[[noreturn]] void bad(const std::string& source, const std::string& key, const std::string& problem) {
-  throw ConfigError(source + ": " + key + ": " + problem);
-}
-
-// Reads one typed value of a section, naming the key in every error.
-class SectionReader {
- public:
-  SectionReader(const json& section, std::string name, std::string source)
-      : s_(section), name_(std::move(name)), source_(std::move(source)) {}
-  std::string key(const std::string& k) const { return name_ + "." + k; }
-  const json& at(const std::string& k) const { return s_.at(k); }
-
-  std::string str(const std::string& k) const {
-    const json& v = at(k);
-    if (!v.is_string()) bad(source_, key(k), "expected a string, got " + type_name(v) + " " + v.dump());
-    return v.get<std::string>();
-  }
-  double number(const std::string& k) const {
-    const json& v = at(k);
-    if (!v.is_number()) bad(source_, key(k), "expected a number, got " + type_name(v) + " " + v.dump());
-    double x = v.get<double>();
-    if (!std::isfinite(x)) bad(source_, key(k), "expected a finite number");
-    return x;
-  }
-  bool boolean(const std::string& k) const {
-    const json& v = at(k);
-    if (!v.is_boolean()) bad(source_, key(k), "expected true or false, got " + type_name(v) + " " + v.dump());
-    return v.get<bool>();
-  }
-  int64_t integer(const std::string& k) const {
-    const json& v = at(k);
-    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
-      bad(source_, key(k), "integer " + v.dump() + " is out of range");
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_number_float()) {
-      double x = v.get<double>();
-      if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9e15) return static_cast<int64_t>(x);
-    }
-    bad(source_, key(k), "expected an integer, got " + type_name(v) + " " + v.dump());
-  }
-  // An integer that must fit an int (counts, columns, epochs): a larger one is an error, never a wrapped value.
-  int int32(const std::string& k) const {
-    const int64_t x = integer(k);
-    if (x < INT32_MIN || x > INT32_MAX) bad(source_, key(k), "integer " + std::to_string(x) + " is out of range");
-    return static_cast<int>(x);
-  }
-  std::vector<std::string> strings(const std::string& k) const {
-    const json& v = at(k);
-    if (!v.is_array()) bad(source_, key(k), "expected an array of strings, got " + v.dump());
-    std::vector<std::string> out;
-    for (const auto& x : v) {
-      if (!x.is_string()) bad(source_, key(k), "expected an array of strings, got element " + x.dump());
-      out.push_back(x.get<std::string>());
-    }
-    return out;
-  }
-  std::vector<double> numbers(const std::string& k) const {
-    const json& v = at(k);
-    if (!v.is_array()) bad(source_, key(k), "expected an array of numbers, got " + v.dump());
-    std::vector<double> out;
-    for (const auto& x : v) {
-      if (!x.is_number()) bad(source_, key(k), "expected an array of numbers, got element " + x.dump());
-      out.push_back(x.get<double>());
-    }
-    return out;
-  }
-  void check(bool ok, const std::string& k, const std::string& requirement) const {
-    if (!ok) bad(source_, key(k), "must be " + requirement + " (got " + at(k).dump() + ")");
-  }
-
- private:
-  const json& s_;
-  std::string name_;
-  std::string source_;
-};
+using config::fail;
+using config::json_type_name;
+using config::key;
+using config::Key;
+using config::SectionReader;
 
 // Merges `section` of the user config over the defaults, rejecting unknown keys.
 json merged_section(const json& user, const json& defaults, const std::string& name, const std::string& source) {
   json out = defaults.at(name);
   if (!user.contains(name)) return out;
   const json& s = user.at(name);
-  if (!s.is_object()) bad(source, name, "expected an object, got " + type_name(s));
+  if (!s.is_object()) fail(source, name, "expected an object, got " + json_type_name(s));
   std::vector<std::string> known;
   for (const auto& kv : out.items()) known.push_back(kv.key());
-  for (const auto& kv : s.items()) {
-    if (!out.contains(kv.key())) {
-      std::string hint = closest_key(kv.key(), known);
-      throw ConfigError(source + ": unknown key '" + name + "." + kv.key() + "'" +
-                        (hint.empty() ? "" : " (did you mean '" + name + "." + hint + "'?)"));
-    }
-    out[kv.key()] = kv.value();
-  }
+  config::check_known_keys(s, known, name, source);
+  for (const auto& kv : s.items()) out[kv.key()] = kv.value();
   return out;
-}
-
-// One declaration per key of the data and train sections: its name, the member its value goes to, the rule the
-// value must follow and what it means. Defaults are the members' initializers in config.h. Validation, the
-// defaults every config is completed with, --dump-config and `nertool train --config-keys` (docs/configuration.md)
-// all come from these two tables.
-template <class Section>
-struct Key {
-  std::string name, type, rule, help;
-  std::function<json(const Section&)> get;
-  std::function<void(const SectionReader&, Section&)> read;  // the typed read and the rule
-};
-
-template <class T, class = void> struct KeyType;
-template <> struct KeyType<std::string> {
-  static constexpr const char* name = "string";
-  static std::string read(const SectionReader& r, const std::string& k) { return r.str(k); }
-};
-template <> struct KeyType<bool> {
-  static constexpr const char* name = "boolean";
-  static bool read(const SectionReader& r, const std::string& k) { return r.boolean(k); }
-};
-template <> struct KeyType<double> {
-  static constexpr const char* name = "number";
-  static double read(const SectionReader& r, const std::string& k) { return r.number(k); }
-};
-template <> struct KeyType<int> {
-  static constexpr const char* name = "integer (32-bit)";
-  static int read(const SectionReader& r, const std::string& k) { return r.int32(k); }
-};
-template <> struct KeyType<int64_t> {
-  static constexpr const char* name = "integer";
-  static int64_t read(const SectionReader& r, const std::string& k) { return r.integer(k); }
-};
-template <> struct KeyType<uint64_t> {
-  static constexpr const char* name = "integer";
-  static uint64_t read(const SectionReader& r, const std::string& k) {
-    const int64_t x = r.integer(k);
-    r.check(x >= 0, k, "0 to 2^63-1");
-    return static_cast<uint64_t>(x);
-  }
-};
-template <> struct KeyType<std::vector<std::string>> {
-  static constexpr const char* name = "array of strings";
-  static std::vector<std::string> read(const SectionReader& r, const std::string& k) { return r.strings(k); }
-};
-template <> struct KeyType<std::vector<double>> {
-  static constexpr const char* name = "array of numbers";
-  static std::vector<double> read(const SectionReader& r, const std::string& k) { return r.numbers(k); }
-};
-
-// An option named by words (core/choice.h): written as its name, read by its names.
-template <class E> struct KeyType<E, std::enable_if_t<std::is_enum_v<E>>> {
-  static constexpr const char* name = "string";
-  static std::string rule() { return choice_rule<E>(); }
-  static json write(E v) { return choice_name(v); }
-  static E read(const SectionReader& r, const std::string& k) {
-    const auto value = find_choice<E>(r.str(k));
-    r.check(value.has_value(), k, rule());
-    return *value;
-  }
-};
-template <> struct KeyType<DeviceRequest> {
-  static constexpr const char* name = "string";
-  static std::string rule() { return kDeviceRule; }
-  static json write(const DeviceRequest& v) { return v.text(); }
-  static DeviceRequest read(const SectionReader& r, const std::string& k) {
-    const auto value = parse_device_request(r.str(k));
-    r.check(value.has_value(), k, rule());
-    return *value;
-  }
-};
-
-// What a key's value must be when its table line says nothing: what its type says, if anything.
-template <class T, class = void> struct HasRule : std::false_type {};
-template <class T> struct HasRule<T, std::void_t<decltype(KeyType<T>::rule())>> : std::true_type {};
-template <class T>
-std::string type_rule() {
-  if constexpr (HasRule<T>::value) return KeyType<T>::rule();
-  else return "";
-}
-template <class T>
-json write_value(const T& v) {
-  if constexpr (std::is_enum_v<T> || std::is_same_v<T, DeviceRequest>) return KeyType<T>::write(v);
-  else return json(v);
-}
-
-// `ok` checks the value; `rule` says what it must be ("" and no `ok`: any value of the type).
-template <class Section, class T>
-Key<Section> key(const char* name, T Section::*member, const char* help, const char* rule = "",
-                 std::function<bool(const T&)> ok = nullptr) {
-  Key<Section> k{name, KeyType<T>::name, *rule ? std::string(rule) : type_rule<T>(), help, nullptr, nullptr};
-  k.get = [member](const Section& s) { return write_value(s.*member); };
-  k.read = [member, ok, name = std::string(name), rule = std::string(rule)](const SectionReader& r, Section& s) {
-    s.*member = KeyType<T>::read(r, name);
-    if (ok) r.check(ok(s.*member), name, rule);
-  };
-  return k;
 }
 
 const std::vector<Key<DataConfig>>& data_keys() {
@@ -334,35 +146,21 @@ const std::vector<Key<PretrainConfig>>& pretrain_keys() {
   return keys;
 }
 
-template <class Section>
-json section_json(const std::vector<Key<Section>>& keys, const Section& values) {
-  json out = json::object();
-  for (const auto& k : keys) out[k.name] = k.get(values);
-  return out;
-}
-
-template <class Section>
-void append_key_rows(std::string& out, const char* section, const std::vector<Key<Section>>& keys) {
-  const Section defaults{};
-  for (const auto& k : keys)
-    out += "| `" + std::string(section) + "." + k.name + "` | " + k.type + " | `" + k.get(defaults).dump() + "` | " +
-           (k.rule.empty() ? "-" : k.rule) + " | " + k.help + " |\n";
-}
-
 }  // namespace
 
 json default_config_json() {
-  return json{{"data", section_json(data_keys(), DataConfig{})},
+  return json{{"data", config::section_json(data_keys(), DataConfig{})},
               {"model", json::object()},
-              {"train", section_json(train_keys(), TrainConfig{})},
-              {"pretrain", section_json(pretrain_keys(), PretrainConfig{})}};
+              {"train", config::section_json(train_keys(), TrainConfig{})},
+              {"pretrain", config::section_json(pretrain_keys(), PretrainConfig{})}};
 }
 
 std::string config_keys_markdown() {
   std::string out = "| key | type | default | rule | meaning |\n|---|---|---|---|---|\n";
-  append_key_rows(out, "data", data_keys());
-  append_key_rows(out, "train", train_keys());
-  append_key_rows(out, "pretrain", pretrain_keys());
+  config::append_key_rows(out, "data", data_keys());
+  config::append_key_rows(out, "train", train_keys());
+  config::append_key_rows(out, "pretrain", pretrain_keys());
+  out += models::model_keys_markdown();
   return out;
 }
 
@@ -381,7 +179,7 @@ Config config_from_json(const json& user, const std::string& source) {
   Config c;
   json effective = json::object();
   if (user.contains("description")) {
-    if (!user["description"].is_string()) bad(source, "description", "expected a string");
+    if (!user["description"].is_string()) fail(source, "description", "expected a string");
     c.description = user["description"].get<std::string>();
     effective["description"] = c.description;
   }
@@ -389,9 +187,10 @@ Config config_from_json(const json& user, const std::string& source) {
   effective["train"] = merged_section(user, defaults, "train", source);
   effective["pretrain"] = merged_section(user, defaults, "pretrain", source);
   c.model = user.contains("model") ? user.at("model") : json::object();
-  if (!c.model.is_object()) bad(source, "model", "expected an object, got " + type_name(c.model));
-  if (!c.model.contains("encoder")) bad(source, "model.encoder", "missing (the encoder architecture to build)");
-  if (!c.model["encoder"].is_string()) bad(source, "model.encoder", "expected a string, got " + type_name(c.model["encoder"]));
+  if (!c.model.is_object()) fail(source, "model", "expected an object, got " + json_type_name(c.model));
+  if (!c.model.contains("encoder")) fail(source, "model.encoder", "missing (the encoder architecture to build)");
+  if (!c.model["encoder"].is_string())
+    fail(source, "model.encoder", "expected a string, got " + json_type_name(c.model["encoder"]));
   const std::string encoder = c.model["encoder"].get<std::string>();
   const std::vector<std::string> model_keys = models::model_config_keys(encoder);  // empty: unknown encoder
   for (const auto& kv : c.model.items()) {
@@ -449,7 +248,7 @@ void apply_override(json& root, const std::string& assignment) {
     json& next = (*node)[parts[i]];
     if (next.is_null()) next = json::object();
     if (!next.is_object())
-      throw ConfigError("--set '" + assignment + "': '" + parts[i] + "' is " + type_name(next) + ", not an object");
+      throw ConfigError("--set '" + assignment + "': '" + parts[i] + "' is " + config::json_type_name(next) + ", not an object");
     node = &next;
   }
   (*node)[parts.back()] = value;

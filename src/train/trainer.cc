@@ -238,11 +238,19 @@ void finish_run(const TrainOptions& options, const Session& s, const RunState& s
                run.string(), format_duration(state.seconds));
 }
 
+// The options a run is built and saved with: the model section completed from the files it names.
+TrainOptions with_completed_model(TrainOptions options) {
+  options.config.model = models::completed_model_config(options.config.model);
+  options.config.json["model"] = options.config.model;
+  return options;
+}
+
 }  // namespace
 
-TrainResult train_model(const TrainOptions& options) {
+TrainResult train_model(const TrainOptions& given) {
   const auto start = std::chrono::steady_clock::now();
-  check_options(options);
+  check_options(given);
+  const TrainOptions options = with_completed_model(given);
   auto single_process = make_single_process_communicator();
   Communicator& workers = options.workers ? *options.workers : *single_process;
   const TrainConfig& tc = options.config.train;

@@ -199,7 +199,7 @@ std::vector<HostileCase> catalog() {
        {"train.txt:3: too few columns"}},
       {"unknown decoder", {}, kTrain + " --set model.decoder=nosuch", 2, {"unknown decoder 'nosuch'", "model.decoder"}},
       {"negative hidden size", {}, kTrain + " --set model.bilstm_cnn.hidden_size=-3", 2,
-       {"model.bilstm_cnn.hidden_size = -3: must be >= 1"}},
+       {"model.bilstm_cnn.hidden_size: must be >= 1 (got -3)"}},
       {"no workers", {}, kTrain + " --nproc 0", 2, {"--nproc"}},
       {"no distributed timeout", {}, kTrain + " --dist-timeout 0", 2, {"--dist-timeout"}},
       // convert and eval flags

@@ -146,6 +146,27 @@ TEST(BiLstmCnn, PretrainedVectorsWithLowercaseFallback) {
   EXPECT_THROW(build(corpus, dir.path(), small_model({{"embeddings", path}, {"word_dim", 5}})), ConfigError);
 }
 
+// word_dim follows the vector file when the config is completed (as train does before saving it), whatever the
+// format; other keys, other encoders and configs without a readable file are left as they are.
+TEST(BiLstmCnn, CompletedConfigTakesWordDimFromTheVectorFile) {
+  TempDir dir;
+  const std::string glove = dir.file("glove.txt"), vec = dir.file("ft.vec");
+  std::ofstream(glove) << "the 1 2 3\nto 4 5 6\n";
+  std::ofstream(vec) << "2 5\nthe 1 2 3 4 5\nto 1 1 1 1 1\n";
+  for (auto [file, dim] : {std::pair{glove, 3}, {vec, 5}}) {
+    const auto model = completed_model_config(small_model({{"embeddings", file}, {"word_dim", 100}}));
+    EXPECT_EQ(model["bilstm_cnn"]["word_dim"], dim) << file;
+    EXPECT_EQ(model["bilstm_cnn"]["hidden_size"], 7) << file;
+    auto corpus = nertool::testing::tiny_corpus();
+    EXPECT_EQ(build(corpus, dir.path(), model)->named_parameters()["word_embedding.weight"].size(1), dim) << file;
+  }
+  EXPECT_EQ(completed_model_config(small_model())["bilstm_cnn"]["word_dim"], 8);
+  const auto missing = small_model({{"embeddings", dir.file("absent.vec")}});
+  EXPECT_EQ(completed_model_config(missing), missing);
+  nlohmann::json other = {{"encoder", "bert"}, {"bilstm_cnn", {{"embeddings", vec}, {"word_dim", 100}}}};
+  EXPECT_EQ(completed_model_config(other), other);
+}
+
 TEST(BiLstmCnn, SingletonsAreCountedPerEmbeddingRow) {
   TempDir dir;
   auto path = dir.file("vectors.txt");

@@ -94,7 +94,7 @@ TEST(MultitaskDecoder, ConversionLossesSoftAndHard) {
       SCOPED_TRACE(std::string(loss) + (detect_every_word ? ", a mention at every word" : ", no detected mention"));
       MultitaskOptions o;
       o.target_taxonomy = "target.json";
-      o.loss = loss;
+      o.loss = *nertool::find_choice<TypingLoss>(loss);
       o.conversion_hidden = 5;
       MultitaskDecoder d(6, kTargetLabels, o, source_taxonomy(), &target);
       ASSERT_TRUE(d.converts());
@@ -239,7 +239,7 @@ TEST(MultitaskDecoder, ConfigErrorsNameTheProblem) {
   EXPECT_NE(message([] { multitask_options(nlohmann::json::object()); }).find("model.multitask"), std::string::npos);
   EXPECT_NE(message([] { multitask_options({{"multitask", {{"typing_weight", 1}}}}); }).find("taxonomy"), std::string::npos);
   EXPECT_NE(message([] { multitask_options({{"multitask", {{"taxonomy", "t.json"}, {"los", "soft"}}}}); })
-                .find("unknown key model.multitask.los"),
+                .find("unknown key 'model.multitask.los' (did you mean 'model.multitask.loss'?)"),
             std::string::npos);
   EXPECT_NE(message([] { multitask_options({{"multitask", {{"taxonomy", "t.json"}, {"loss", "fuzzy"}}}}); })
                 .find("soft or hard"),

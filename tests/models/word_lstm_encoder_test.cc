@@ -145,8 +145,8 @@ TEST(WordLstmEncoder, ConfigErrorsNameTheKey) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message({{"hiden_size", 3}}).find("unknown key model.word_lstm.hiden_size"), std::string::npos);
-  EXPECT_NE(message({{"num_layers", 0}}).find("model.word_lstm.num_layers = 0"), std::string::npos);
+  EXPECT_NE(message({{"hiden_size", 3}}).find("unknown key 'model.word_lstm.hiden_size' (did you mean 'model.word_lstm.hidden_size'?)"), std::string::npos);
+  EXPECT_NE(message({{"num_layers", 0}}).find("model.word_lstm.num_layers: must be >= 1 (got 0)"), std::string::npos);
   EXPECT_NE(message({{"dropout", 1.0}}).find("model.word_lstm.dropout"), std::string::npos);
   EXPECT_NE(message({{"hidden_size", "big"}}).find("model.word_lstm.hidden_size: expected an integer"),
             std::string::npos);

@@ -29,9 +29,10 @@ using nertool::testing::run_shell;
 using nertool::testing::source_path;
 using nertool::testing::TempDir;
 
-// A small BiLSTM-CNN on the bundled sample (9 token-budget batches per epoch), one thread per worker.
+// A small BiLSTM-CNN on the bundled sample (9 token-budget batches per epoch), one thread per worker; the paper's
+// constant learning rate, so that a run stopped at max_epochs 1 and resumed to 3 is the 3-epoch run.
 std::string train_args(const std::string& out, const std::string& extra = "") {
-  return "train --config " + source_path("configs/bilstm_cnn.json") + " --data " + source_path("data/sample") +
+  return "train --config " + source_path("configs/bilstm_cnn_paper.json") + " --data " + source_path("data/sample") +
          " --out " + out +
          " --set train.patience=0 --set train.num_threads=1 --set train.device=cpu"
          " --set model.bilstm_cnn.hidden_size=32 --set data.test=test.txt --seed 7 " + extra;
@@ -120,7 +121,7 @@ const std::string kConllTaxonomy = source_path("configs/taxonomies/conll2003.jso
 INSTANTIATE_TEST_SUITE_P(
     Models, EveryModel,
     ::testing::Values(
-        std::vector<ModelCase>{{"crf", "--config " + source_path("configs/bilstm_cnn.json") + kSample + kSmallBilstm +
+        std::vector<ModelCase>{{"crf", "--config " + source_path("configs/bilstm_cnn_paper.json") + kSample + kSmallBilstm +
                                             " --set model.decoder=crf", ""}},
         std::vector<ModelCase>{
             {"multitask", "--config " + source_path("configs/multitask_pretrain.json") + kSample + kSmallBilstm +

@@ -181,6 +181,30 @@ TEST(TrainCli, TrainPredictEvalWithBilstmCnn) {
   EXPECT_NE(by_model.out.find("processed "), std::string::npos) << by_model.out;
 }
 
+// A vector file decides word_dim: the config's 100 gives way to the file's 6 in the saved config, the run predicts,
+// and resuming with the same command finds the same config.
+TEST(TrainCli, WordDimFollowsTheVectorFile) {
+  TempDir dir;
+  const std::string vectors = dir.file("v.vec"), out = dir.file("run");
+  std::ofstream(vectors) << "3 6\nthe 1 0 0 0 0 1\nof 0 1 0 0 1 0\nGermany 0 0 1 1 0 0\n";
+  const std::string train = "train --config " + source_path("configs/bilstm_cnn.json") + " --data " +
+                            source_path("data/sample") + " --out " + out +
+                            " --set train.max_epochs=1 --set train.device=cpu --set model.bilstm_cnn.embeddings=" +
+                            vectors;
+  auto r = run(train);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("model.bilstm_cnn.word_dim: 6, the dimension of " + vectors + " (the config said 100)"),
+            std::string::npos)
+      << r.output;
+  auto saved = nlohmann::json::parse(nertool::read_file(out + "/config.json"));
+  EXPECT_EQ(saved["model"]["bilstm_cnn"]["word_dim"], 6);
+  r = run("predict --model " + out + " --input " + source_path("data/sample/test.txt") + " --format conll --output " +
+          dir.file("pred.conll"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  r = run(train + " --resume");
+  EXPECT_EQ(r.status, 0) << r.output;
+}
+
 // Lexicon features through the CLI: `nertool lexicon` builds the file, training copies it into the run directory,
 // and the model predicts and evaluates from that copy once the original is gone.
 TEST(TrainCli, LexiconFeaturesTravelWithTheRunDirectory) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/text/lexicon.h"
 #include "nertool/io/word_vectors.h"
 #include "nertool/layers/char_cnn.h"
@@ -27,7 +28,7 @@ namespace nertool::models {
 struct BiLstmCnnOptions {
   // Words. The vocabulary is the training words (min count) plus, with a vector file, the file's first max_vocab
   // words; a training word whose exact or lower-cased form has a pretrained vector shares that vector.
-  int64_t word_dim = 100;            // must equal the vector file's dimension when one is given
+  int64_t word_dim = 100;            // with a vector file, training takes the file's dimension (completed_model_config)
   std::string embeddings;            // pretrained vector file ("" = random initialisation)
   std::string embeddings_format = "auto";  // auto | glove | word2vec | word2vec_binary
   int64_t max_vocab = 100000;        // cap on words taken from the vector file (0 = all)
@@ -57,6 +58,9 @@ struct BiLstmCnnOptions {
   static BiLstmCnnOptions from_json(const nlohmann::json& j);  // throws ConfigError (unknown key, bad value)
   nlohmann::json to_json() const;
 };
+
+// The model.bilstm_cnn keys (core/config_keys.h).
+const std::vector<config::Key<BiLstmCnnOptions>>& bilstm_cnn_keys();
 
 class BiLstmCnnEncoder : public Encoder {
  public:

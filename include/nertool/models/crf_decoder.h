@@ -18,6 +18,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/models/decoder.h"
 #include "nertool/models/tagger.h"
 #include "nertool/ops/crf.h"
@@ -30,7 +31,9 @@ struct CrfDecoderOptions {
   bool constraints = true;
   std::string scheme;  // empty: model.scheme, else from the labels
 };
-// Reads and validates model.crf (absent or null: defaults). Throws ConfigError.
+// The model.crf keys (core/config_keys.h).
+const std::vector<config::Key<CrfDecoderOptions>>& crf_keys();
+// Reads and validates model.crf (absent or null: defaults) and model.scheme. Throws ConfigError.
 CrfDecoderOptions crf_decoder_options(const nlohmann::json& model);
 
 class CrfDecoder : public Decoder {

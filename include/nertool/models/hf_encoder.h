@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/layers/transformer.h"
 #include "nertool/models/encoder.h"
 #include "nertool/models/tagger.h"
@@ -35,6 +36,9 @@ struct WindowOptions {
   int64_t stride = 0;            // window advance in subwords; 0: half the window's content
   bool document_context = false;
 };
+
+// The transformers' window keys, read directly under `model` (core/config_keys.h).
+const std::vector<config::Key<WindowOptions>>& window_keys();
 
 // Where each word of one sentence is read from: window w (index into the sentence's windows), position p.
 struct WindowPlan {

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/models/crf_decoder.h"
 #include "nertool/models/decoder.h"
 #include "nertool/models/tagger.h"
@@ -36,17 +37,22 @@
 
 namespace nertool::models {
 
+// Stage 2's typing loss: the hierarchical soft cross-entropy, or the plain one.
+enum class TypingLoss { kSoft, kHard };
+
 struct MultitaskOptions {
   std::string taxonomy;
   double typing_weight = 1.0;
   double dropout = 0.0;
   std::string target_taxonomy;  // empty: stage 1 (no conversion layer)
   int64_t conversion_hidden = 200;
-  std::string loss = "soft";  // stage 2: soft | hard
+  TypingLoss loss = TypingLoss::kSoft;  // stage 2
   // Stage 2: the detection CRF's loss on the target's untyped mentions, times this, is added to the typing loss
   // (0: the detector is not trained; with train.freeze leaving out "decoder.detection." it adapts to the target).
   double stage2_detection_weight = 0.0;
 };
+// The model.multitask keys (core/config_keys.h).
+const std::vector<config::Key<MultitaskOptions>>& multitask_keys();
 // Reads and validates model.multitask. Throws ConfigError.
 MultitaskOptions multitask_options(const nlohmann::json& model);
 
@@ -103,3 +109,11 @@ class MultitaskDecoder : public Decoder {
 void register_multitask_decoder();
 
 }  // namespace nertool::models
+
+namespace nertool {
+template <>
+struct ChoiceNames<models::TypingLoss> {
+  static constexpr std::array<Choice<models::TypingLoss>, 2> all{
+      {{"soft", models::TypingLoss::kSoft}, {"hard", models::TypingLoss::kHard}}};
+};
+}  // namespace nertool

@@ -15,10 +15,17 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/models/decoder.h"
 #include "nertool/models/tagger.h"
 
 namespace nertool::models {
+
+// model.softmax and model.bidir_softmax hold the same keys (core/config_keys.h).
+struct SoftmaxOptions {
+  double dropout = 0.0;
+};
+const std::vector<config::Key<SoftmaxOptions>>& softmax_keys();
 
 class SoftmaxDecoder : public Decoder {
  public:

@@ -69,9 +69,14 @@ using EncoderBuilder = std::function<std::shared_ptr<Encoder>(const BuildContext
 using DecoderBuilder =
     std::function<std::shared_ptr<Decoder>(const BuildContext&, int64_t input_dim, int64_t num_directions)>;
 
+// Sets the keys of a `model` section that a file it names decides (bilstm_cnn: word_dim from the vector file), so
+// that a new run saves the config its model is built with. Changes only its encoder's keys and logs each change.
+using ModelConfigCompleter = std::function<void(nlohmann::json& model)>;
+
 // A component reads its own section `model.<name>`; an encoder may also read keys directly under `model`
 // (`model_keys`, e.g. the transformers' max_seq_length), which it declares here so that misspelt keys are errors.
-void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys = {});
+void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys = {},
+                      ModelConfigCompleter complete = nullptr);
 void register_decoder(const std::string& name, DecoderBuilder builder);
 std::vector<std::string> encoder_names();
 std::vector<std::string> decoder_names();
@@ -80,6 +85,12 @@ std::vector<std::string> decoder_names();
 // component (a config keeps working when --set switches its encoder or decoder), and the keys the encoder
 // declared. Empty for an unknown encoder (build_tagger reports that).
 std::vector<std::string> model_config_keys(const std::string& encoder);
+
+// Markdown rows of every built-in component's keys (core/config_keys.h), for `nertool train --config-keys`.
+std::string model_keys_markdown();
+
+// The model section with its encoder's completer applied (unchanged for an encoder without one, or unknown).
+nlohmann::json completed_model_config(nlohmann::json model);
 
 // Builds config["encoder"] (a name) and config["decoder"] (a name); a "word_lstm" section puts a BiLSTM stack
 // between them (models/word_lstm_encoder.h). Throws ConfigError for unknown names.

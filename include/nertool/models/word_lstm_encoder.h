@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/models/encoder.h"
 
 namespace nertool::models {
@@ -23,6 +24,9 @@ struct WordLstmOptions {
   double dropout = 0.5;
   static WordLstmOptions from_json(const nlohmann::json& section);  // throws ConfigError naming the key
 };
+
+// The model.word_lstm keys (core/config_keys.h).
+const std::vector<config::Key<WordLstmOptions>>& word_lstm_keys();
 
 class WordLstmEncoder : public Encoder {
  public:

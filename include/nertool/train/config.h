@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nertool/core/choice.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/models/precision_mode.h"
 #include "nertool/train/device_request.h"
 
@@ -79,8 +80,8 @@ struct Config {
 // The defaults of "data", "train" and "pretrain" as JSON.
 nlohmann::json default_config_json();
 
-// Every key of "data", "train" and "pretrain" as a Markdown table: key, type, default, rule, meaning (`nertool train
-// --config-keys`; docs/configuration.md holds its output).
+// Every key of "data", "train", "pretrain" and the built-in model components as a Markdown table: key, type,
+// default, rule, meaning (`nertool train --config-keys`; docs/configuration.md holds its output).
 std::string config_keys_markdown();
 
 // Parses and validates a complete config JSON (missing data/train keys take defaults). `source` names it in
@@ -97,8 +98,7 @@ void apply_override(nlohmann::json& json, const std::string& assignment);
 // read_config_json + every override + config_from_json.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
-// The closest of `candidates` to `key` by edit distance, or "" when none is reasonably close.
-std::string closest_key(const std::string& key, const std::vector<std::string>& candidates);
+using config::closest_key;
 
 }  // namespace nertool::train
 
