@@ -31,7 +31,7 @@ constexpr int kUnset = INT_MIN;
 
 struct EvalOptions {
   std::string gold, pred, file;
-  std::string mode = "default";
+  metrics::Mode mode = metrics::Mode::Default;
   std::string scheme;
   int digits = 4;
   bool json = false;
@@ -67,7 +67,7 @@ taxonomy::PartialCreditScore partial_credit(const Labels& gold, const Labels& pr
 
 metrics::ScoreOptions score_options(const EvalOptions& o) {
   metrics::ScoreOptions options;
-  options.mode = o.mode == "strict" ? metrics::Mode::Strict : metrics::Mode::Default;
+  options.mode = o.mode;
   if (options.mode == metrics::Mode::Strict) {
     if (o.scheme.empty()) throw ConfigError("--mode strict needs --scheme (IOB1, IOB2, IOE1, IOE2, IOBES, BILOU)");
     options.scheme = data::parse_tag_scheme(o.scheme);
@@ -112,7 +112,7 @@ void print_report(const metrics::Report& report, const EvalOptions& o, const met
                  "input; macro averages are undefined and shown as nan)");
   if (o.json) {
     nlohmann::json out = metrics::report_to_json(report);
-    out["mode"] = o.mode;
+    out["mode"] = choice_name(o.mode);
     out["scheme"] = options.scheme ? nlohmann::json(data::tag_scheme_name(*options.scheme)) : nlohmann::json();
     out["files"] = inputs;
     if (partial) out["partial_credit"] = partial->to_json();
@@ -152,9 +152,8 @@ Action setup(CLI::App& app) {
   app.add_option("--file", o->file,
                  "One CoNLL file in conlleval's layout: token ... gold pred (gold = second to last column, "
                  "pred = last)");
-  app.add_option("--mode", o->mode, "Chunking: default (seqeval default = conlleval rules) or strict (needs --scheme)")
-      ->check(CLI::IsMember({"default", "strict"}))
-      ->capture_default_str();
+  add_choice_flag(app, "--mode", o->mode,
+                  "Chunking: default (seqeval default = conlleval rules) or strict (needs --scheme)");
   app.add_option("--scheme", o->scheme, "Tag scheme for --mode strict: IOB1, IOB2 (BIO), IOE1, IOE2, IOBES, BILOU");
   app.add_option("--digits", o->digits, "Decimals in the seqeval table (seqeval's default is 2)")
       ->check(CLI::Range(0, 15))

@@ -231,7 +231,11 @@ WindowOptions window_options_of(const nlohmann::json& model) {
   return w;
 }
 
-std::string pretrained_of(const BuildContext& context) { return context.config.value("pretrained", std::string()); }
+// model.pretrained: the directory of a converted model or a pretraining run ("" or absent: none).
+std::string pretrained_of(const BuildContext& context) {
+  if (config::member_or_null(context.config, "pretrained").is_null()) return "";
+  return config::SectionReader(context.config, "model", "").str("pretrained");
+}
 
 // The encoder of a pretrained model.pt (a converted model's or a pretraining run's "encoder" part) into `encoder`.
 void load_pretrained_weights(HfTransformerEncoder& encoder, const std::string& pretrained, const std::string& kind) {
@@ -270,10 +274,7 @@ std::string tokenizer_dir_of(const BuildContext& context) {
   const std::string own = text::model_tokenizer_dir(model_dir);
   if (!fresh && !model_dir.empty() && text::has_tokenizer_files(own)) return own;
   if (!pretrained.empty()) return text::model_tokenizer_dir(pretrained);
-  if (cfg.contains("tokenizer")) {
-    if (!cfg.at("tokenizer").is_string()) throw ConfigError("model.tokenizer: expected a directory name (a string)");
-    return cfg.at("tokenizer").get<std::string>();
-  }
+  if (cfg.contains("tokenizer")) return config::SectionReader(cfg, "model", "").str("tokenizer");
   if (!model_dir.empty() && text::has_tokenizer_files(own)) return own;
   throw ConfigError("model." + cfg.value("encoder", std::string()) +
                     ": no tokenizer (give \"pretrained\" or \"tokenizer\": a directory)");

@@ -292,6 +292,9 @@ std::vector<HostileCase> catalog() {
        2, {"--device: must be auto, cpu, cuda or cuda:N, not 'tpu'"}},
       {"eval unknown precision", {{"in.txt", kGold}}, "eval --model {dir}/none --data {dir}/in.txt --precision fp16",
        2, {"--precision: must be fp32 or bf16, not 'fp16'"}},
+      {"eval unknown chunking mode", {{"g.txt", kGold}, {"p.txt", kGold}},
+       "eval --mode lenient --gold {dir}/g.txt --pred {dir}/p.txt", 2,
+       {"--mode: must be default or strict, not 'lenient'"}},
       {"predict batch size beyond range", {{"in.txt", kGold}},
        "predict --model {dir}/none --input {dir}/in.txt --batch-size 99999999999999999999", 2, {"--batch-size"}},
   };

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/choice.h"
 #include "nertool/data/tag_scheme.h"
 
 namespace nertool::metrics {
@@ -54,3 +55,11 @@ Report score(const std::vector<std::vector<std::string>>& gold, const std::vecto
              const ScoreOptions& options = {});
 
 }  // namespace nertool::metrics
+
+namespace nertool {
+template <>
+struct ChoiceNames<metrics::Mode> {
+  static constexpr std::array<Choice<metrics::Mode>, 2> all{
+      {{"default", metrics::Mode::Default}, {"strict", metrics::Mode::Strict}}};
+};
+}  // namespace nertool
