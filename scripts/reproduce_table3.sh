@@ -50,7 +50,7 @@ set -euo pipefail
 usage() { script_help "$0"; }
 ALL_ROWS=(bilstm_cnn bilstm_cnn_crf bert_base_cased roberta_base roberta_news)
 
-# The BiLSTM rows' config file for the recipe.
+# The BiLSTM rows' config file for the recipe (row_info runs once the options are parsed).
 bilstm_config() { [[ $RECIPE == paper ]] && echo bilstm_cnn_paper || echo bilstm_cnn; }
 
 # Every fact about a row, in one place: its config, its overrides, where its weights live (transformers), the
@@ -76,7 +76,7 @@ TARGET=${1:-}
 case "$TARGET" in
   -h|--help) usage; exit 0 ;;
   all) ROWS=("${ALL_ROWS[@]}") ;;
-  *) if row_info "$TARGET"; then ROWS=("$TARGET"); else
+  *) if [[ " ${ALL_ROWS[*]} " == *" $TARGET "* ]]; then ROWS=("$TARGET"); else
        echo "error: unknown row '$TARGET'; usage: $0 ROW|all [options], ROW one of ${ALL_ROWS[*]} (see --help)" >&2
        exit 2; fi ;;
 esac

@@ -70,6 +70,10 @@ std::string SectionReader::str(const std::string& k) const {
   return v.get<std::string>();
 }
 
+std::string SectionReader::str_or_empty(const std::string& k) const {
+  return has(k) && !at(k).is_null() ? str(k) : "";
+}
+
 double SectionReader::number(const std::string& k) const {
   const json& v = at(k);
   if (!v.is_number()) fail(k, "expected a number, got " + json_type_name(v) + " " + v.dump());

@@ -21,10 +21,6 @@ namespace {
 
 const char* kSection = "model.bilstm_cnn";
 
-}  // namespace
-
-namespace {
-
 bool is_vector_format(const std::string& name) {
   if (name == "none") return true;
   try {

@@ -24,10 +24,8 @@ const std::vector<config::Key<CrfDecoderOptions>>& crf_keys() {
 CrfDecoderOptions crf_decoder_options(const nlohmann::json& model) {
   CrfDecoderOptions o = config::read_section(crf_keys(), config::member_or_null(model, "crf"), "model.crf");
   // model.scheme names the scheme for every part of the model; model.crf.scheme wins.
-  if (const auto& scheme = config::member_or_null(model, "scheme"); o.scheme.empty() && !scheme.is_null()) {
-    if (!scheme.is_string()) config::fail("", "model.scheme", "expected a string, got " + scheme.dump());
-    o.scheme = scheme.get<std::string>();
-  }
+  const std::string model_scheme = config::SectionReader(model, "model", "").str_or_empty("scheme");
+  if (o.scheme.empty()) o.scheme = model_scheme;
   return o;
 }
 

@@ -233,8 +233,7 @@ WindowOptions window_options_of(const nlohmann::json& model) {
 
 // model.pretrained: the directory of a converted model or a pretraining run ("" or absent: none).
 std::string pretrained_of(const BuildContext& context) {
-  if (config::member_or_null(context.config, "pretrained").is_null()) return "";
-  return config::SectionReader(context.config, "model", "").str("pretrained");
+  return config::SectionReader(context.config, "model", "").str_or_empty("pretrained");
 }
 
 // The encoder of a pretrained model.pt (a converted model's or a pretraining run's "encoder" part) into `encoder`.
@@ -316,10 +315,11 @@ std::shared_ptr<HfTransformerEncoder> build_hf_encoder(const BuildContext& conte
 }
 
 void register_hf_encoders() {
+  std::vector<std::string> model_keys = config::key_names(window_keys());
+  model_keys.insert(model_keys.end(), {"pretrained", "transformer", "tokenizer"});
   for (const char* name : {"bert", "roberta"})
     register_encoder(
-        name, [](const BuildContext& c) -> std::shared_ptr<Encoder> { return build_hf_encoder(c); },
-        {"max_seq_length", "stride", "document_context", "pretrained", "transformer", "tokenizer"});
+        name, [](const BuildContext& c) -> std::shared_ptr<Encoder> { return build_hf_encoder(c); }, model_keys);
 }
 
 }  // namespace nertool::models

@@ -76,8 +76,14 @@ torch::Tensor TaggerImpl::probabilities(const Batch& batch) {
 }
 
 namespace {
-std::map<std::string, EncoderBuilder>& encoders() {
-  static std::map<std::string, EncoderBuilder> m;
+// What register_encoder was given for one encoder.
+struct EncoderEntry {
+  EncoderBuilder build;
+  std::vector<std::string> model_keys;
+  ModelConfigCompleter complete;  // may be empty
+};
+std::map<std::string, EncoderEntry>& encoders() {
+  static std::map<std::string, EncoderEntry> m;
   return m;
 }
 std::map<std::string, DecoderBuilder>& decoders() {
@@ -97,29 +103,17 @@ std::string join(const std::vector<std::string>& v) {
 }
 }  // namespace
 
-std::map<std::string, std::vector<std::string>>& encoder_model_keys() {
-  static std::map<std::string, std::vector<std::string>> m;
-  return m;
-}
-
-std::map<std::string, ModelConfigCompleter>& encoder_completers() {
-  static std::map<std::string, ModelConfigCompleter> m;
-  return m;
-}
-
 void register_encoder(const std::string& name, EncoderBuilder builder, std::vector<std::string> model_keys,
                       ModelConfigCompleter complete) {
-  encoders()[name] = std::move(builder);
-  encoder_model_keys()[name] = std::move(model_keys);
-  if (complete) encoder_completers()[name] = std::move(complete);
+  encoders()[name] = EncoderEntry{std::move(builder), std::move(model_keys), std::move(complete)};
 }
 
 nlohmann::json completed_model_config(nlohmann::json model) {
   register_builtin_models();
   auto encoder = model.find("encoder");
   if (encoder == model.end() || !encoder->is_string()) return model;
-  auto completer = encoder_completers().find(encoder->get<std::string>());
-  if (completer != encoder_completers().end()) completer->second(model);
+  auto entry = encoders().find(encoder->get<std::string>());
+  if (entry != encoders().end() && entry->second.complete) entry->second.complete(model);
   return model;
 }
 void register_decoder(const std::string& name, DecoderBuilder builder) { decoders()[name] = std::move(builder); }
@@ -132,7 +126,7 @@ std::vector<std::string> model_config_keys(const std::string& encoder) {
   std::vector<std::string> out = {"encoder", "decoder", "word_lstm"};
   for (const auto& kv : encoders()) out.push_back(kv.first);
   for (const auto& kv : decoders()) out.push_back(kv.first);
-  for (const auto& key : encoder_model_keys()[encoder]) out.push_back(key);
+  for (const auto& key : encoders().at(encoder).model_keys) out.push_back(key);
   return out;
 }
 
@@ -149,7 +143,7 @@ Tagger build_tagger(const BuildContext& context) {
     throw ConfigError("unknown decoder '" + dec + "' (model.decoder; known: " + join(keys(decoders())) + ")");
   // LibTorch's own errors (an allocation a config asks for that this machine cannot give) name the model part.
   try {
-    auto encoder = e->second(context);
+    auto encoder = e->second.build(context);
     if (auto w = cfg.find("word_lstm"); w != cfg.end() && !w->is_null())
       encoder = std::make_shared<WordLstmEncoder>(std::move(encoder), WordLstmOptions::from_json(*w));
     auto decoder = d->second(context, encoder->output_dim(), encoder->num_directions());

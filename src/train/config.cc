@@ -170,7 +170,7 @@ Config config_from_json(const json& user, const std::string& source) {
   static const std::vector<std::string> sections = {"data", "model", "train", "pretrain", "description"};
   for (const auto& kv : user.items()) {
     if (std::find(sections.begin(), sections.end(), kv.key()) == sections.end()) {
-      std::string hint = closest_key(kv.key(), sections);
+      std::string hint = config::closest_key(kv.key(), sections);
       throw ConfigError(source + ": unknown section '" + kv.key() + "'" +
                         (hint.empty() ? " (sections: data, model, train, pretrain, description)"
                                       : " (did you mean '" + hint + "'?)"));
@@ -196,7 +196,7 @@ Config config_from_json(const json& user, const std::string& source) {
   for (const auto& kv : c.model.items()) {
     if (model_keys.empty()) break;  // build_tagger names the unknown encoder
     if (std::find(model_keys.begin(), model_keys.end(), kv.key()) != model_keys.end()) continue;
-    const std::string hint = closest_key(kv.key(), model_keys);
+    const std::string hint = config::closest_key(kv.key(), model_keys);
     throw ConfigError(source + ": unknown key 'model." + kv.key() + "'" +
                       (hint.empty() ? " (not read by encoder '" + encoder + "' or any decoder)"
                                     : " (did you mean 'model." + hint + "'?)"));

@@ -166,11 +166,6 @@ TEST(Config, FilesAndParseErrors) {
   EXPECT_EQ(c.train.seed, 7u);
 }
 
-TEST(Config, ClosestKey) {
-  EXPECT_EQ(closest_key("patiance", {"patience", "seed", "lr"}), "patience");
-  EXPECT_EQ(closest_key("zzzzzzzz", {"patience", "seed", "lr"}), "");
-}
-
 }  // namespace
 // docs/configuration.md holds `nertool train --config-keys` verbatim: the page cannot drift from the program.
 TEST(Config, TheDocsHoldTheKeyTable) {

@@ -1,7 +1,7 @@
 #pragma once
 // Option values named by words (an optimizer, a precision, an output format). Each enum lists its names once, in a
 // ChoiceNames specialisation beside it, and is parsed from text once, where the text comes in: a config key (the
-// key table of train/config.cc) or a command-line flag (src/cli/choice_flags.h). The library takes the enum and never
+// key tables of core/config_keys.h) or a command-line flag (src/cli/choice_flags.h). The library takes the enum and never
 // checks a string again.
 #include <array>
 #include <cstddef>
@@ -10,7 +10,6 @@
 #include <string_view>
 
 #include "nertool/core/error.h"  // kept: files that include config.h have relied on it
-
 
 namespace nertool {
 

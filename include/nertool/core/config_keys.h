@@ -38,10 +38,11 @@ class SectionReader {
  public:
   SectionReader(const nlohmann::json& section, std::string name, std::string source);
   std::string key(const std::string& k) const { return name_.empty() ? k : name_ + "." + k; }
-  bool has(const std::string& k) const { return section_.contains(k); }
+  bool has(const std::string& k) const { return section_.is_object() && section_.contains(k); }
   const nlohmann::json& at(const std::string& k) const { return section_.at(k); }
 
   std::string str(const std::string& k) const;
+  std::string str_or_empty(const std::string& k) const;  // "" when absent or null
   double number(const std::string& k) const;  // finite
   bool boolean(const std::string& k) const;
   int64_t integer(const std::string& k) const;  // whole numbers written as 3.0 too; out of range is an error

@@ -98,8 +98,6 @@ void apply_override(nlohmann::json& json, const std::string& assignment);
 // read_config_json + every override + config_from_json.
 Config load_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
-using config::closest_key;
-
 }  // namespace nertool::train
 
 namespace nertool {
