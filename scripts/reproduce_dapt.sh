@@ -26,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --pretrain-epochs) PRE=$2; shift 2 ;;
     --tapt-epochs) TAPT=$2; shift 2 ;;
     --finetune-epochs) FT=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) script_help "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "nertool/train/device_request.h"
-#include "nertool/train/predict_options.h"
+#include "nertool/predict/predict_options.h"
 
 namespace nertool::cli {
 
@@ -11,7 +11,7 @@ struct PredictFlags {
   using Result = int;  // the exit status
   std::string model;
   train::DeviceRequest device;  // auto
-  train::PredictOptions options;
+  predict::PredictOptions options;
 };
 
 }  // namespace nertool::cli

@@ -5,7 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <type_traits>
+#include <functional>
+#include <string>
 
 #include "nertool/core/error.h"
 
@@ -16,14 +17,6 @@ namespace {
 constexpr int64_t kMaxDimension = int64_t{1} << 24;
 constexpr double kMaxParameters = 2e10;  // 80 GB of float32
 
-int64_t positive(const nlohmann::json& j, const char* key) {
-  if (!j.contains(key) || !j.at(key).is_number_integer() || j.at(key).get<int64_t>() <= 0 ||
-      j.at(key).get<int64_t>() > kMaxDimension)
-    throw ConfigError(std::string("transformer config: '") + key + "' must be an integer in [1, " +
-                      std::to_string(kMaxDimension) + "], got " + j.value(key, nlohmann::json()).dump());
-  return j.at(key).get<int64_t>();
-}
-
 // The parameters a config asks for (embeddings and layers), in double: no overflow whatever the sizes.
 double parameter_count(const TransformerConfig& c) {
   const double h = static_cast<double>(c.hidden_size);
@@ -33,110 +26,146 @@ double parameter_count(const TransformerConfig& c) {
   return embeddings + static_cast<double>(c.num_layers) * layer;
 }
 
-// A value of a Hugging Face config.json: `fallback` when absent or null, else it must have T's JSON type.
-template <typename T>
-T hf_value(const nlohmann::json& hf, const char* key, T fallback) {
-  if (!hf.contains(key) || hf.at(key).is_null()) return fallback;
-  const nlohmann::json& v = hf.at(key);
-  bool ok;
-  const char* expected;
-  if constexpr (std::is_same_v<T, std::string>) ok = v.is_string(), expected = "a string";
-  else if constexpr (std::is_same_v<T, double>) ok = v.is_number(), expected = "a number";
-  else ok = v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX), expected = "an integer";
-  if (!ok) {
-    std::string got = v.dump();
-    if (got.size() > 40) got = got.substr(0, 40) + "...";
-    throw ConfigError(std::string("Hugging Face config.json: '") + key + "' must be " + expected + ", got " + got);
-  }
-  return v.get<T>();
+std::function<bool(const int64_t&)> dimension() {
+  return [](const int64_t& v) { return v >= 1 && v <= kMaxDimension; };
 }
-double probability(const nlohmann::json& j, const char* key, double fallback) {
-  if (!j.contains(key) || j.at(key).is_null()) return fallback;
-  if (!j.at(key).is_number()) throw ConfigError(std::string("transformer config: '") + key + "' must be a number");
-  double p = j.at(key).get<double>();
-  if (p < 0 || p >= 1) throw ConfigError(std::string("transformer config: '") + key + "' must be in [0, 1)");
-  return p;
+constexpr const char* kDimensionRule = "1 to 16777216";
+static_assert(kMaxDimension == 16777216, "kDimensionRule states kMaxDimension");
+
+std::function<bool(const double&)> positive_number() {
+  return [](const double& v) { return v > 0; };
 }
+
+// position_style: a word in files, a flag in the config.
+config::Key<TransformerConfig> position_style_key() {
+  config::Key<TransformerConfig> k{"position_style", "string", "absolute or padding_offset",
+                                   "position ids: 0, 1, 2, ... (BERT) or counted from pad_token_id + 1 (RoBERTa)",
+                                   nullptr, nullptr};
+  k.get = [](const TransformerConfig& c) { return nlohmann::json(c.padding_aware_positions ? "padding_offset"
+                                                                                           : "absolute"); };
+  k.read = [](const config::SectionReader& r, TransformerConfig& c) {
+    const std::string style = r.str("position_style");
+    r.check(style == "absolute" || style == "padding_offset", "position_style", "absolute or padding_offset");
+    c.padding_aware_positions = style == "padding_offset";
+  };
+  return k;
+}
+
 }  // namespace
 
-TransformerConfig TransformerConfig::from_json(const nlohmann::json& j) {
-  TransformerConfig c;
-  c.vocab_size = positive(j, "vocab_size");
-  c.hidden_size = positive(j, "hidden_size");
-  c.num_layers = positive(j, "num_layers");
-  c.num_heads = positive(j, "num_heads");
-  c.intermediate_size = positive(j, "intermediate_size");
-  c.max_position_embeddings = positive(j, "max_position_embeddings");
-  c.type_vocab_size = positive(j, "type_vocab_size");
-  if (!j.contains("layer_norm_eps") || !j.at("layer_norm_eps").is_number() || j.at("layer_norm_eps").get<double>() <= 0)
-    throw ConfigError("transformer config: 'layer_norm_eps' must be a positive number");
-  c.layer_norm_eps = j.at("layer_norm_eps").get<double>();
-  c.hidden_dropout = probability(j, "hidden_dropout", 0.1);
-  c.attention_dropout = probability(j, "attention_dropout", 0.1);
-  if (j.contains("pad_token_id") && !j.at("pad_token_id").is_number_integer())
-    throw ConfigError("transformer config: 'pad_token_id' must be an integer");
-  c.pad_token_id = j.value("pad_token_id", int64_t{0});
-  if (j.contains("position_style") && !j.at("position_style").is_string())
-    throw ConfigError("transformer config: 'position_style' must be a string");
-  std::string style = j.value("position_style", std::string("absolute"));
-  if (style != "absolute" && style != "padding_offset")
-    throw ConfigError("transformer config: 'position_style' must be \"absolute\" or \"padding_offset\", not \"" + style + "\"");
-  c.padding_aware_positions = style == "padding_offset";
-  c.model_type = j.value("model_type", std::string());
-  if (c.hidden_size % c.num_heads != 0)
-    throw ConfigError("transformer config: hidden_size " + std::to_string(c.hidden_size) +
-                      " is not a multiple of num_heads " + std::to_string(c.num_heads));
-  if (c.pad_token_id < 0 || c.pad_token_id >= c.vocab_size)
-    throw ConfigError("transformer config: pad_token_id is outside the vocabulary");
-  if (parameter_count(c) > kMaxParameters)
-    throw ConfigError("transformer config: " + std::to_string(static_cast<int64_t>(parameter_count(c) / 1e6)) +
-                      " million parameters asked for, more than the limit of " +
-                      std::to_string(static_cast<int64_t>(kMaxParameters / 1e6)) + " million");
+const std::vector<config::Key<TransformerConfig>>& transformer_keys() {
+  using config::key;
+  using C = TransformerConfig;
+  static const std::vector<config::Key<C>> keys{
+      key("vocab_size", &C::vocab_size, "token vocabulary (the tokenizer's); required", kDimensionRule, dimension()),
+      key("hidden_size", &C::hidden_size, "width of every layer", kDimensionRule, dimension()),
+      key("num_layers", &C::num_layers, "encoder layers", kDimensionRule, dimension()),
+      key("num_heads", &C::num_heads, "attention heads (must divide hidden_size)", kDimensionRule, dimension()),
+      key("intermediate_size", &C::intermediate_size, "feed-forward width", kDimensionRule, dimension()),
+      key("max_position_embeddings", &C::max_position_embeddings, "longest input in subword positions",
+          kDimensionRule, dimension()),
+      key("type_vocab_size", &C::type_vocab_size, "token type (segment) ids", kDimensionRule, dimension()),
+      key("layer_norm_eps", &C::layer_norm_eps, "LayerNorm epsilon", "> 0", positive_number()),
+      key("hidden_dropout", &C::hidden_dropout, "dropout after embeddings and sublayers", ">= 0 and < 1",
+          config::rate_below_one()),
+      key("attention_dropout", &C::attention_dropout, "dropout on attention probabilities", ">= 0 and < 1",
+          config::rate_below_one()),
+      key("pad_token_id", &C::pad_token_id, "the padding token (its embedding row stays zero)", ">= 0",
+          config::at_least<int64_t>(0)),
+      position_style_key(),
+      key("model_type", &C::model_type, "the Hugging Face model_type written back by `convert --to hf`"),
+  };
+  return keys;
+}
+
+void TransformerConfig::check(const std::string& name, const std::string& source) const {
+  auto full = [&](const char* k) { return name.empty() ? std::string(k) : name + "." + k; };
+  if (vocab_size < 1) config::fail(source, full("vocab_size"), "missing (the tokenizer's vocabulary size)");
+  if (hidden_size % num_heads != 0)
+    config::fail(source, full("hidden_size"), std::to_string(hidden_size) + " is not a multiple of num_heads " +
+                                                  std::to_string(num_heads));
+  if (pad_token_id >= vocab_size)
+    config::fail(source, full("pad_token_id"), std::to_string(pad_token_id) + " is outside the vocabulary of " +
+                                                   std::to_string(vocab_size));
+  if (parameter_count(*this) > kMaxParameters)
+    config::fail(source, name.empty() ? "architecture" : name,
+                 std::to_string(static_cast<int64_t>(parameter_count(*this) / 1e6)) +
+                     " million parameters asked for, more than the limit of " +
+                     std::to_string(static_cast<int64_t>(kMaxParameters / 1e6)) + " million");
+}
+
+TransformerConfig TransformerConfig::from_json(const nlohmann::json& j, const std::string& name,
+                                               const std::string& source) {
+  if (j.is_null()) config::fail(source, name, "missing");
+  TransformerConfig c = config::read_section(transformer_keys(), j, name, source);
+  c.check(name, source);
   return c;
 }
 
-nlohmann::json TransformerConfig::to_json() const {
-  return {{"vocab_size", vocab_size},
-          {"hidden_size", hidden_size},
-          {"num_layers", num_layers},
-          {"num_heads", num_heads},
-          {"intermediate_size", intermediate_size},
-          {"max_position_embeddings", max_position_embeddings},
-          {"type_vocab_size", type_vocab_size},
-          {"layer_norm_eps", layer_norm_eps},
-          {"hidden_dropout", hidden_dropout},
-          {"attention_dropout", attention_dropout},
-          {"pad_token_id", pad_token_id},
-          {"position_style", padding_aware_positions ? "padding_offset" : "absolute"},
-          {"model_type", model_type}};
+nlohmann::json TransformerConfig::to_json() const { return config::section_json(transformer_keys(), *this); }
+
+const std::vector<config::Key<HfConfig>>& hf_config_keys() {
+  using config::key;
+  using H = HfConfig;
+  static const std::vector<config::Key<H>> keys{
+      key("model_type", &H::model_type, "the architecture family; required", "bert, roberta, xlm-roberta, camembert",
+          std::function<bool(const std::string&)>([](const std::string& t) {
+            return t == "bert" || t == "roberta" || t == "xlm-roberta" || t == "camembert";
+          })),
+      key("hidden_act", &H::hidden_act, "only exact (erf) GELU", "gelu",
+          std::function<bool(const std::string&)>([](const std::string& a) { return a == "gelu"; })),
+      key("position_embedding_type", &H::position_embedding_type, "only absolute positions", "absolute",
+          std::function<bool(const std::string&)>([](const std::string& p) { return p == "absolute"; })),
+      key("vocab_size", &H::vocab_size, "transformer vocab_size", kDimensionRule, dimension()),
+      key("hidden_size", &H::hidden_size, "transformer hidden_size", kDimensionRule, dimension()),
+      key("num_hidden_layers", &H::num_hidden_layers, "transformer num_layers", kDimensionRule, dimension()),
+      key("num_attention_heads", &H::num_attention_heads, "transformer num_heads", kDimensionRule, dimension()),
+      key("intermediate_size", &H::intermediate_size, "transformer intermediate_size", kDimensionRule, dimension()),
+      key("max_position_embeddings", &H::max_position_embeddings, "transformer max_position_embeddings", kDimensionRule,
+          dimension()),
+      key("type_vocab_size", &H::type_vocab_size, "transformer type_vocab_size", kDimensionRule, dimension()),
+      key("layer_norm_eps", &H::layer_norm_eps, "transformer layer_norm_eps", "> 0", positive_number()),
+      key("hidden_dropout_prob", &H::hidden_dropout_prob, "transformer hidden_dropout", ">= 0 and < 1",
+          config::rate_below_one()),
+      key("attention_probs_dropout_prob", &H::attention_probs_dropout_prob, "transformer attention_dropout",
+          ">= 0 and < 1", config::rate_below_one()),
+      key("pad_token_id", &H::pad_token_id, "transformer pad_token_id", ">= 0", config::at_least<int64_t>(0)),
+      key("classifier_dropout", &H::classifier_dropout, "the token classifier's dropout", ">= 0 and < 1",
+          config::rate_below_one()),
+  };
+  return keys;
 }
 
-TransformerConfig TransformerConfig::from_hf_config(const nlohmann::json& hf) {
-  if (!hf.is_object()) throw ConfigError("Hugging Face config.json: expected a JSON object");
-  const std::string type = hf_value(hf, "model_type", std::string());
-  bool roberta_like = type == "roberta" || type == "xlm-roberta" || type == "camembert";
-  if (type != "bert" && !roberta_like)
-    throw ConfigError("Hugging Face model_type '" + type + "' is not supported (bert, roberta, xlm-roberta, camembert)");
-  std::string act = hf_value(hf, "hidden_act", std::string("gelu"));
-  if (act != "gelu")
-    throw ConfigError("Hugging Face hidden_act '" + act + "' is not supported (only exact \"gelu\")");
-  std::string pos = hf_value(hf, "position_embedding_type", std::string("absolute"));
-  if (pos != "absolute") throw ConfigError("Hugging Face position_embedding_type '" + pos + "' is not supported");
-  nlohmann::json j = {
-      {"vocab_size", hf_value(hf, "vocab_size", int64_t{0})},
-      {"hidden_size", hf_value(hf, "hidden_size", int64_t{768})},
-      {"num_layers", hf_value(hf, "num_hidden_layers", int64_t{12})},
-      {"num_heads", hf_value(hf, "num_attention_heads", int64_t{12})},
-      {"intermediate_size", hf_value(hf, "intermediate_size", int64_t{3072})},
-      {"max_position_embeddings", hf_value(hf, "max_position_embeddings", int64_t{512})},
-      {"type_vocab_size", hf_value(hf, "type_vocab_size", int64_t{2})},
-      {"layer_norm_eps", hf_value(hf, "layer_norm_eps", 1e-12)},
-      {"hidden_dropout", hf_value(hf, "hidden_dropout_prob", 0.1)},
-      {"attention_dropout", hf_value(hf, "attention_probs_dropout_prob", 0.1)},
-      {"pad_token_id", hf_value(hf, "pad_token_id", int64_t{roberta_like ? 1 : 0})},
-      {"position_style", roberta_like ? "padding_offset" : "absolute"},
-      {"model_type", type}};
-  return from_json(j);
+HfConfig read_hf_config(const nlohmann::json& hf, const std::string& source) {
+  if (!hf.is_object()) config::fail(source, "$", "expected a JSON object, got " + config::json_type_name(hf));
+  nlohmann::json present = nlohmann::json::object();
+  for (const auto& [k, v] : hf.items())
+    if (!v.is_null()) present[k] = v;
+  HfConfig h;
+  config::read_present_keys(hf_config_keys(), present, "", h, source);
+  if (!present.contains("model_type")) config::fail(source, "model_type", "missing");
+  return h;
+}
+
+TransformerConfig TransformerConfig::from_hf_config(const nlohmann::json& hf, const std::string& source) {
+  const HfConfig h = read_hf_config(hf, source);
+  const bool roberta_like = h.model_type != "bert";
+  TransformerConfig c;
+  c.vocab_size = h.vocab_size;
+  c.hidden_size = h.hidden_size;
+  c.num_layers = h.num_hidden_layers;
+  c.num_heads = h.num_attention_heads;
+  c.intermediate_size = h.intermediate_size;
+  c.max_position_embeddings = h.max_position_embeddings;
+  c.type_vocab_size = h.type_vocab_size;
+  c.layer_norm_eps = h.layer_norm_eps;
+  c.hidden_dropout = h.hidden_dropout_prob;
+  c.attention_dropout = h.attention_probs_dropout_prob;
+  c.pad_token_id = h.pad_token_id >= 0 ? h.pad_token_id : roberta_like ? 1 : 0;
+  c.padding_aware_positions = roberta_like;
+  c.model_type = h.model_type;
+  c.check("", source);
+  return c;
 }
 
 TransformerEmbeddingsImpl::TransformerEmbeddingsImpl(const TransformerConfig& c) : config_(c) {

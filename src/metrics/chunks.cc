@@ -166,6 +166,15 @@ bool matches(const std::vector<Pattern>& patterns, const StrictToken& prev, cons
   return false;
 }
 
+// A tag in the prefixes default_chunks knows (B I E S O).
+std::string default_form(const std::string& tag) {
+  if (tag.empty() || tag == "O") return "O";
+  if (tag.size() < 2 || tag[1] != '-') return "I-" + tag;
+  if (tag[0] == 'U') return "S" + tag.substr(1);
+  if (tag[0] == 'L') return "E" + tag.substr(1);
+  return tag;
+}
+
 }  // namespace
 
 std::vector<Chunk> default_chunks(const std::vector<std::vector<std::string>>& sentences) {
@@ -190,6 +199,13 @@ std::vector<Chunk> default_chunks(const std::vector<std::vector<std::string>>& s
   step('O', "_");    // and get_entities one more at the end
   sort_unique(chunks);
   return chunks;
+}
+
+std::vector<Chunk> lenient_chunks(const std::vector<std::string>& tags) {
+  std::vector<std::string> normalised;
+  normalised.reserve(tags.size());
+  for (const std::string& tag : tags) normalised.push_back(default_form(tag));
+  return default_chunks({normalised});
 }
 
 bool find_empty_label(const std::vector<std::vector<std::string>>& sentences, LabelProblem* problem) {

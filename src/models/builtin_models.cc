@@ -1,6 +1,7 @@
 // The one list of built-in architectures: each line registers the encoders or decoders of one file.
 #include <mutex>
 
+#include "nertool/layers/transformer.h"
 #include "nertool/models/bilstm_cnn.h"
 #include "nertool/models/crf_decoder.h"
 #include "nertool/models/hf_encoder.h"
@@ -33,6 +34,7 @@ std::string model_keys_markdown() {
   config::append_key_rows(out, "model.bidir_softmax", softmax_keys());
   config::append_key_rows(out, "model.crf", crf_keys());
   config::append_key_rows(out, "model.multitask", multitask_keys());
+  config::append_key_rows(out, "model.transformer", layers::transformer_keys());
   return out;
 }
 

@@ -251,18 +251,17 @@ layers::TransformerConfig transformer_config_of(const BuildContext& context) {
   const bool fresh = context.train != nullptr;
   const fs::path model_dir = context.model_dir;
   const std::string pretrained = pretrained_of(context);
-  nlohmann::json arch;
+  // A file's architecture: errors name the file.
+  auto from_file = [](const fs::path& file) {
+    return layers::TransformerConfig::from_json(read_json_file(file.string()), "", file.string());
+  };
   if (!fresh && !model_dir.empty() && fs::exists(model_dir / "transformer.json"))
-    arch = read_json_file((model_dir / "transformer.json").string());
-  else if (cfg.contains("transformer"))
-    arch = cfg.at("transformer");
-  else if (!pretrained.empty())
-    arch = read_json_file((fs::path(pretrained) / "transformer.json").string());
-  else
-    throw ConfigError("model." + cfg.value("encoder", std::string()) +
-                      " needs \"pretrained\" (a directory converted from a Hugging Face checkpoint, or a pretraining "
-                      "run) or \"transformer\" (the architecture)");
-  return layers::TransformerConfig::from_json(arch);
+    return from_file(model_dir / "transformer.json");
+  if (cfg.contains("transformer")) return layers::TransformerConfig::from_json(cfg.at("transformer"));
+  if (!pretrained.empty()) return from_file(fs::path(pretrained) / "transformer.json");
+  throw ConfigError("model." + cfg.value("encoder", std::string()) +
+                    " needs \"pretrained\" (a directory converted from a Hugging Face checkpoint, or a pretraining "
+                    "run) or \"transformer\" (the architecture)");
 }
 
 std::string tokenizer_dir_of(const BuildContext& context) {

@@ -4,48 +4,32 @@
 #include <cmath>
 #include <set>
 
-#include "json_document.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 
 namespace nertool::taxonomy {
 
-using detail::json_kind;
-using detail::member_path;
 using nlohmann::json;
 
 namespace {
 
-// Validation context: every problem names the source and the JSON path.
+// `base` + `["key"]`, the JSON-path step for an object member whose name comes from the data (a type name).
+std::string member_path(const std::string& base, const std::string& key) {
+  return base + "[" + json(key).dump() + "]";
+}
+
+// Every problem names the source file and the JSON path: "<file>: $.types[2].parent: <problem>".
 struct Checker {
   const std::string& source;
   [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
-    throw InputError(source, 0, path + ": " + problem);
+    config::fail(source, path, problem);
   }
-  void only_keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) const {
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-      bool ok = false;
-      std::string list;
-      for (const char* a : allowed) {
-        ok = ok || it.key() == a;
-        list += list.empty() ? std::string("\"") + a + "\"" : std::string(", \"") + a + "\"";
-      }
-      if (!ok) fail(member_path(path, it.key()), "unknown key (allowed: " + list + ")");
-    }
-  }
-  const json& object_at(const json& v, const std::string& path) const {
-    if (!v.is_object()) fail(path, "expected an object, got " + json_kind(v));
-    return v;
-  }
-  std::string string_at(const json& v, const std::string& path) const {
-    if (!v.is_string()) fail(path, "expected a string, got " + json_kind(v));
-    return v.get<std::string>();
-  }
-  double number_at(const json& v, const std::string& path) const {
-    if (!v.is_number()) fail(path, "expected a number, got " + json_kind(v));
-    const double d = v.get<double>();
-    if (!std::isfinite(d)) fail(path, "expected a finite number");
-    return d;
+  // The object at `path`, with only the `known` keys; its typed values are read through the returned reader.
+  config::SectionReader object(const json& v, const std::string& path, const std::vector<std::string>& known) const {
+    if (!v.is_object()) fail(path, "expected an object, got " + config::json_type_name(v));
+    config::check_known_keys(v, known, path, source);
+    return config::SectionReader(v, path, source);
   }
 };
 
@@ -58,130 +42,142 @@ std::string type_name_problem(const std::string& name) {
   return "";
 }
 
-CreditRule parse_rule(const json& v, const std::string& path, const Checker& ck) {
-  ck.object_at(v, path);
-  ck.only_keys(v, path, {"ancestor_decay", "descendant_decay", "sibling_credit", "related_decay",
-                         "credit_through_root"});
-  CreditRule rule;
-  auto constant = [&](const char* key, double& out) {
-    if (!v.contains(key)) return;
-    const std::string p = path + "." + key;
-    out = ck.number_at(v.at(key), p);
-    // Below 1, so that no other type ever earns the exact type's credit.
-    if (out < 0.0 || out >= 1.0) ck.fail(p, "must be in [0, 1), got " + json(out).dump());
-  };
-  constant("ancestor_decay", rule.ancestor_decay);
-  constant("descendant_decay", rule.descendant_decay);
-  constant("sibling_credit", rule.sibling_credit);
-  constant("related_decay", rule.related_decay);
-  if (v.contains("credit_through_root")) {
-    if (!v.at("credit_through_root").is_boolean())
-      ck.fail(path + ".credit_through_root", "expected a boolean, got " + json_kind(v.at("credit_through_root")));
-    rule.credit_through_root = v.at("credit_through_root").get<bool>();
-  }
-  return rule;
-}
-
 }  // namespace
 
-json CreditRule::to_json() const {
-  return json{{"ancestor_decay", ancestor_decay},
-              {"descendant_decay", descendant_decay},
-              {"sibling_credit", sibling_credit},
-              {"related_decay", related_decay},
-              {"credit_through_root", credit_through_root}};
+const std::vector<config::Key<CreditRule>>& credit_rule_keys() {
+  using config::key;
+  using config::rate_below_one;
+  // Decays and credits below 1, so that no other type ever earns the exact type's credit.
+  static const std::vector<config::Key<CreditRule>> keys{
+      key("ancestor_decay", &CreditRule::ancestor_decay, "credit factor per step up from the gold type",
+          ">= 0 and < 1", rate_below_one()),
+      key("descendant_decay", &CreditRule::descendant_decay, "credit factor per step down from the gold type",
+          ">= 0 and < 1", rate_below_one()),
+      key("sibling_credit", &CreditRule::sibling_credit,
+          "credit of a type with the gold type's parent (types related through a lowest common ancestor L)",
+          ">= 0 and < 1", rate_below_one()),
+      key("related_decay", &CreditRule::related_decay, "credit factor per step further from L than a sibling",
+          ">= 0 and < 1", rate_below_one()),
+      key("credit_through_root", &CreditRule::credit_through_root, "credit also when L is a root"),
+  };
+  return keys;
 }
 
-Taxonomy Taxonomy::from_json(const json& doc, const std::string& source) {
-  const Checker ck{source};
-  ck.object_at(doc, "$");
-  ck.only_keys(doc, "$", {"name", "description", "types", "credit"});
-  Taxonomy t;
-  if (!doc.contains("name")) ck.fail("$", "missing \"name\"");
-  t.name_ = ck.string_at(doc.at("name"), "$.name");
-  if (t.name_.empty()) ck.fail("$.name", "empty taxonomy name");
-  if (doc.contains("description")) ck.string_at(doc.at("description"), "$.description");
+json CreditRule::to_json() const { return config::section_json(credit_rule_keys(), *this); }
 
-  if (!doc.contains("types")) ck.fail("$", "missing \"types\"");
-  const json& types = doc.at("types");
-  if (!types.is_array()) ck.fail("$.types", "expected an array, got " + json_kind(types));
+namespace {
+
+std::string type_path(std::size_t i) { return "$.types[" + std::to_string(i) + "]"; }
+
+// One entry of "types", checked on its own.
+struct TypeEntry {
+  std::string name, parent, description;
+};
+
+std::vector<TypeEntry> read_type_entries(const config::SectionReader& top, const Checker& ck) {
+  top.require("types");
+  const json& types = top.at("types");
+  if (!types.is_array()) ck.fail("$.types", "expected an array, got " + config::json_type_name(types));
   if (types.empty()) ck.fail("$.types", "a taxonomy needs at least one type");
+  std::vector<TypeEntry> entries;
+  std::map<std::string, std::size_t> first;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    const std::string p = type_path(i);
+    const config::SectionReader r = ck.object(types[i], p, {"name", "parent", "description"});
+    r.require("name");
+    TypeEntry e{r.str("name"), r.has("parent") ? r.str("parent") : "",
+                r.has("description") ? r.str("description") : ""};
+    if (const std::string problem = type_name_problem(e.name); !problem.empty()) r.fail("name", problem);
+    if (auto [it, fresh] = first.emplace(e.name, i); !fresh)
+      r.fail("name", "duplicate type \"" + e.name + "\" (first declared at " + type_path(it->second) + ")");
+    if (r.has("parent") && e.parent.empty()) r.fail("parent", "empty parent name (leave \"parent\" out for a root)");
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
 
-  // First pass: names (so that a parent may be declared after its children).
-  std::vector<std::string> parent_names(types.size());
-  for (std::size_t i = 0; i < types.size(); ++i) {
-    const std::string p = "$.types[" + std::to_string(i) + "]";
-    const json& ty = ck.object_at(types[i], p);
-    ck.only_keys(ty, p, {"name", "parent", "description"});
-    if (!ty.contains("name")) ck.fail(p, "missing \"name\"");
-    TaxonomyType out;
-    out.name = ck.string_at(ty.at("name"), p + ".name");
-    if (const std::string problem = type_name_problem(out.name); !problem.empty()) ck.fail(p + ".name", problem);
-    if (auto [it, fresh] = t.index_.emplace(out.name, static_cast<int>(i)); !fresh)
-      ck.fail(p + ".name", "duplicate type \"" + out.name + "\" (first declared at $.types[" +
-                               std::to_string(it->second) + "])");
-    if (ty.contains("parent")) {
-      parent_names[i] = ck.string_at(ty.at("parent"), p + ".parent");
-      if (parent_names[i].empty()) ck.fail(p + ".parent", "empty parent name (leave \"parent\" out for a root)");
-    }
-    if (ty.contains("description")) out.description = ck.string_at(ty.at("description"), p + ".description");
-    t.types_.push_back(std::move(out));
+// Each entry's parent index (-1 for a root); a parent may be declared after its children, but not in a cycle.
+std::vector<int> parent_indices(const std::vector<TypeEntry>& entries, const std::map<std::string, int>& index,
+                                const Checker& ck) {
+  std::vector<int> parents(entries.size(), -1);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].parent.empty()) continue;
+    auto it = index.find(entries[i].parent);
+    if (it == index.end())
+      ck.fail(type_path(i) + ".parent",
+              "unknown parent \"" + entries[i].parent + "\" of type \"" + entries[i].name + "\"");
+    parents[i] = it->second;
   }
-  // Second pass: parents, then cycles.
-  for (std::size_t i = 0; i < types.size(); ++i) {
-    if (parent_names[i].empty()) continue;
-    auto it = t.index_.find(parent_names[i]);
-    if (it == t.index_.end())
-      ck.fail("$.types[" + std::to_string(i) + "].parent",
-              "unknown parent \"" + parent_names[i] + "\" of type \"" + t.types_[i].name + "\"");
-    t.types_[i].parent = it->second;
-  }
-  for (std::size_t i = 0; i < t.types_.size(); ++i) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
     std::vector<int> path{static_cast<int>(i)};
-    for (int p = t.types_[i].parent; p >= 0; p = t.types_[static_cast<std::size_t>(p)].parent) {
+    for (int p = parents[i]; p >= 0; p = parents[static_cast<std::size_t>(p)]) {
       if (auto seen = std::find(path.begin(), path.end(), p); seen != path.end()) {
         std::string cycle;
-        for (auto c = seen; c != path.end(); ++c) cycle += t.types_[static_cast<std::size_t>(*c)].name + " -> ";
-        ck.fail("$.types[" + std::to_string(*seen) + "].parent",
-                "cycle in the hierarchy: " + cycle + t.types_[static_cast<std::size_t>(p)].name);
+        for (auto c = seen; c != path.end(); ++c) cycle += entries[static_cast<std::size_t>(*c)].name + " -> ";
+        ck.fail(type_path(static_cast<std::size_t>(*seen)) + ".parent",
+                "cycle in the hierarchy: " + cycle + entries[static_cast<std::size_t>(p)].name);
       }
       path.push_back(p);
     }
   }
-  t.children_.assign(t.types_.size(), {});
-  for (std::size_t i = 0; i < t.types_.size(); ++i)
-    if (t.types_[i].parent >= 0) t.children_[static_cast<std::size_t>(t.types_[i].parent)].push_back(static_cast<int>(i));
+  return parents;
+}
 
-  if (doc.contains("credit")) {
-    const json& credit = ck.object_at(doc.at("credit"), "$.credit");
-    ck.only_keys(credit, "$.credit", {"rule", "matrix"});
-    if (credit.contains("rule")) t.rule_ = parse_rule(credit.at("rule"), "$.credit.rule", ck);
-    if (credit.contains("matrix")) {
-      const json& matrix = ck.object_at(credit.at("matrix"), "$.credit.matrix");
-      for (auto row = matrix.begin(); row != matrix.end(); ++row) {
-        const std::string rp = member_path("$.credit.matrix", row.key());
-        const auto gold = t.find(row.key());
-        if (!gold) ck.fail(rp, "unknown gold type \"" + row.key() + "\" in taxonomy \"" + t.name_ + "\"");
-        ck.object_at(row.value(), rp);
-        std::map<int, double> entries;
-        for (auto cell = row.value().begin(); cell != row.value().end(); ++cell) {
-          const std::string cp = member_path(rp, cell.key());
-          const auto pred = t.find(cell.key());
-          if (!pred) ck.fail(cp, "unknown predicted type \"" + cell.key() + "\" in taxonomy \"" + t.name_ + "\"");
-          const double c = ck.number_at(cell.value(), cp);
-          if (c < 0.0 || c > 1.0) ck.fail(cp, "credit " + cell.value().dump() + " outside [0, 1]");
-          entries[*pred] = c;
-        }
-        auto exact = entries.find(*gold);
-        if (exact == entries.end() || exact->second != 1.0)
-          ck.fail(rp, "the exact type \"" + row.key() + "\" must get credit 1 in its own row");
-        for (const auto& [pred, c] : entries)
-          if (pred != *gold && c >= 1.0)
-            ck.fail(member_path(rp, t.type_name(pred)),
-                    "credit 1 for a type other than the gold one; the exact type must be the unique maximum");
-        t.explicit_credit_[*gold] = std::move(entries);
-      }
-    }
+// One row of "credit.matrix": the credits of predicted types for the gold type `gold`.
+std::map<int, double> read_credit_row(const Taxonomy& t, int gold, const json& row, const std::string& rp,
+                                      const Checker& ck) {
+  if (!row.is_object()) ck.fail(rp, "expected an object, got " + config::json_type_name(row));
+  std::map<int, double> entries;
+  for (auto cell = row.begin(); cell != row.end(); ++cell) {
+    const std::string cp = member_path(rp, cell.key());
+    const auto pred = t.find(cell.key());
+    if (!pred) ck.fail(cp, "unknown predicted type \"" + cell.key() + "\" in taxonomy \"" + t.name() + "\"");
+    if (!cell.value().is_number() || !std::isfinite(cell.value().get<double>()))
+      ck.fail(cp, "expected a finite number, got " + config::json_type_name(cell.value()) + " " + cell.value().dump());
+    const double c = cell.value().get<double>();
+    if (c < 0.0 || c > 1.0) ck.fail(cp, "credit " + cell.value().dump() + " outside [0, 1]");
+    entries[*pred] = c;
+  }
+  auto exact = entries.find(gold);
+  if (exact == entries.end() || exact->second != 1.0)
+    ck.fail(rp, "the exact type \"" + t.type_name(gold) + "\" must get credit 1 in its own row");
+  for (const auto& [pred, c] : entries)
+    if (pred != gold && c >= 1.0)
+      ck.fail(member_path(rp, t.type_name(pred)),
+              "credit 1 for a type other than the gold one; the exact type must be the unique maximum");
+  return entries;
+}
+
+}  // namespace
+
+Taxonomy Taxonomy::from_json(const json& doc, const std::string& source) {
+  const Checker ck{source};
+  const config::SectionReader top = ck.object(doc, "$", {"name", "description", "types", "credit"});
+  top.require("name");
+  Taxonomy t;
+  t.name_ = top.str("name");
+  if (t.name_.empty()) top.fail("name", "empty taxonomy name");
+  if (top.has("description")) top.str("description");
+  const std::vector<TypeEntry> entries = read_type_entries(top, ck);
+  for (std::size_t i = 0; i < entries.size(); ++i) t.index_.emplace(entries[i].name, static_cast<int>(i));
+  const std::vector<int> parents = parent_indices(entries, t.index_, ck);
+  t.children_.assign(entries.size(), {});
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    t.types_.push_back(TaxonomyType{entries[i].name, parents[i], entries[i].description});
+    if (parents[i] >= 0) t.children_[static_cast<std::size_t>(parents[i])].push_back(static_cast<int>(i));
+  }
+  if (!top.has("credit")) return t;
+  const config::SectionReader credit = ck.object(doc.at("credit"), "$.credit", {"rule", "matrix"});
+  t.rule_ = config::read_section(credit_rule_keys(), config::member_or_null(doc.at("credit"), "rule"),
+                                 "$.credit.rule", source);
+  if (!credit.has("matrix")) return t;
+  const json& matrix = credit.at("matrix");
+  if (!matrix.is_object()) credit.fail("matrix", "expected an object, got " + config::json_type_name(matrix));
+  for (auto row = matrix.begin(); row != matrix.end(); ++row) {
+    const std::string rp = member_path("$.credit.matrix", row.key());
+    const auto gold = t.find(row.key());
+    if (!gold) ck.fail(rp, "unknown gold type \"" + row.key() + "\" in taxonomy \"" + t.name_ + "\"");
+    t.explicit_credit_[*gold] = read_credit_row(t, *gold, row.value(), rp, ck);
   }
   return t;
 }

@@ -1,46 +1,39 @@
 #include "nertool/taxonomy/type_map.h"
 
-#include "json_document.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 
 namespace nertool::taxonomy {
 
-using detail::json_kind;
-using detail::member_path;
 using nlohmann::json;
 
 TypeMap TypeMap::from_json(const json& doc, const std::string& source_file) {
-  auto fail = [&](const std::string& path, const std::string& problem) -> void {
-    throw InputError(source_file, 0, path + ": " + problem);
-  };
-  auto string_member = [&](const char* key) {
-    const std::string path = std::string("$.") + key;
-    if (!doc.contains(key)) fail("$", std::string("missing \"") + key + "\"");
-    if (!doc.at(key).is_string()) fail(path, "expected a string, got " + json_kind(doc.at(key)));
-    std::string value = doc.at(key).get<std::string>();
-    if (value.empty()) fail(path, "empty string");
+  if (!doc.is_object()) config::fail(source_file, "$", "expected an object, got " + config::json_type_name(doc));
+  config::check_known_keys(doc, {"name", "source", "target", "map", "description"}, "$", source_file);
+  const config::SectionReader r(doc, "$", source_file);
+  auto nonempty_string = [&](const char* key) {
+    r.require(key);
+    std::string value = r.str(key);
+    if (value.empty()) r.fail(key, "empty string");
     return value;
   };
-  if (!doc.is_object()) fail("$", "expected an object, got " + json_kind(doc));
-  for (auto it = doc.begin(); it != doc.end(); ++it)
-    if (it.key() != "name" && it.key() != "source" && it.key() != "target" && it.key() != "map" &&
-        it.key() != "description")
-      fail(member_path("$", it.key()), "unknown key (allowed: \"name\", \"source\", \"target\", \"map\", \"description\")");
   TypeMap m;
-  m.name_ = string_member("name");
-  m.source_ = string_member("source");
-  m.target_ = string_member("target");
-  if (!doc.contains("map")) fail("$", "missing \"map\"");
-  const json& entries = doc.at("map");
-  if (!entries.is_object()) fail("$.map", "expected an object, got " + json_kind(entries));
-  if (entries.empty()) fail("$.map", "empty map");
+  m.name_ = nonempty_string("name");
+  m.source_ = nonempty_string("source");
+  m.target_ = nonempty_string("target");
+  if (r.has("description")) r.str("description");
+  r.require("map");
+  const json& entries = r.at("map");
+  if (!entries.is_object()) r.fail("map", "expected an object, got " + config::json_type_name(entries));
+  if (entries.empty()) r.fail("map", "empty map");
   for (auto it = entries.begin(); it != entries.end(); ++it) {
-    const std::string path = member_path("$.map", it.key());
-    if (it.key().empty()) fail(path, "empty source type");
-    if (!it.value().is_string()) fail(path, "expected a target type or \"O\", got " + json_kind(it.value()));
+    const std::string path = "$.map[" + json(it.key()).dump() + "]";
+    if (it.key().empty()) config::fail(source_file, path, "empty source type");
+    if (!it.value().is_string())
+      config::fail(source_file, path, "expected a target type or \"O\", got " + config::json_type_name(it.value()));
     const std::string target = it.value().get<std::string>();
-    if (target.empty()) fail(path, "empty target type (write \"O\" to drop the mentions)");
+    if (target.empty()) config::fail(source_file, path, "empty target type (write \"O\" to drop the mentions)");
     m.map_[it.key()] = target;
   }
   return m;

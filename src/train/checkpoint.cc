@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/train/run_dir.h"
@@ -36,28 +37,40 @@ json EpochRecord::to_json() const {
   return out;
 }
 
-EpochRecord EpochRecord::from_json(const json& j) {
-  auto opt = [&](const char* k) { return j.at(k).is_null() ? std::optional<double>() : j.at(k).get<double>(); };
-  EpochRecord r;
-  r.epoch = j.at("epoch").get<int>();
-  r.train_loss = j.at("train_loss").get<double>();
-  if (j.contains("dev_loss")) {
-    r.dev_loss = j.at("dev_loss").get<double>();
-    r.dev_accuracy = opt("dev_accuracy");
+EpochRecord EpochRecord::from_json(const json& j, const std::string& name, const std::string& source) {
+  if (!j.is_object()) config::fail(source, name, "expected an object, got " + config::json_type_name(j));
+  const config::SectionReader r(j, name, source);
+  auto number = [&](const char* k) {
+    r.require(k);
+    return r.number(k);
+  };
+  auto optional_number = [&](const char* k) {
+    r.require(k);
+    return r.at(k).is_null() ? std::optional<double>() : r.number(k);
+  };
+  EpochRecord e;
+  r.require("epoch");
+  e.epoch = r.int32("epoch");
+  e.train_loss = number("train_loss");
+  if (r.has("dev_loss")) {
+    e.dev_loss = number("dev_loss");
+    e.dev_accuracy = optional_number("dev_accuracy");
   } else {
-    r.dev_precision = j.at("dev_precision").get<double>();
-    r.dev_recall = j.at("dev_recall").get<double>();
-    r.dev_f1 = j.at("dev_f1").get<double>();
-    r.test_precision = opt("test_precision");
-    r.test_recall = opt("test_recall");
-    r.test_f1 = opt("test_f1");
+    e.dev_precision = number("dev_precision");
+    e.dev_recall = number("dev_recall");
+    e.dev_f1 = number("dev_f1");
+    e.test_precision = optional_number("test_precision");
+    e.test_recall = optional_number("test_recall");
+    e.test_f1 = optional_number("test_f1");
   }
-  r.tokens_per_s = j.at("tokens_per_s").get<double>();
-  r.seconds = j.at("seconds").get<double>();
-  r.reduce_seconds = j.value("reduce_seconds", 0.0);  // absent in runs written before distributed training
-  r.lr = j.at("lr").get<double>();
-  r.steps = j.at("steps").get<int64_t>();
-  return r;
+  e.tokens_per_s = number("tokens_per_s");
+  e.seconds = number("seconds");
+  // absent in runs written before distributed training
+  e.reduce_seconds = r.has("reduce_seconds") ? r.number("reduce_seconds") : 0.0;
+  e.lr = number("lr");
+  r.require("steps");
+  e.steps = r.integer("steps");
+  return e;
 }
 
 json RunState::to_json() const {
@@ -77,23 +90,27 @@ json RunState::to_json() const {
 }
 
 RunState RunState::from_json(const json& j, const std::string& origin) {
-  try {
-    RunState s;
-    s.epoch = j.at("epoch").get<int>();
-    s.step = j.at("step").get<int64_t>();
-    s.stopping.best_dev_f1 = j.at("best_dev_f1").get<double>();
-    s.stopping.best_epoch = j.at("best_epoch").get<int>();
-    s.stopping.bad_epochs = j.at("bad_epochs").get<int>();
-    s.stopping.stopped = j.at("stopped_early").get<bool>();
-    s.seconds = j.at("seconds").get<double>();
-    s.shuffle_rng = j.at("shuffle_rng").get<std::string>();
-    s.hashes = j.at("data_sha256");
-    s.world_size = j.value("world_size", 1);  // runs written before distributed training had one worker
-    for (const auto& r : j.at("history")) s.history.push_back(EpochRecord::from_json(r));
-    return s;
-  } catch (const json::exception& e) {
-    throw IoError(origin + ": bad training state: " + e.what());
-  }
+  if (!j.is_object()) config::fail(origin, "training state", "expected an object, got " + config::json_type_name(j));
+  const config::SectionReader r(j, "", origin);
+  for (const char* k : {"epoch", "step", "best_dev_f1", "best_epoch", "bad_epochs", "stopped_early", "seconds",
+                        "shuffle_rng", "data_sha256", "history"})
+    r.require(k);
+  RunState s;
+  s.epoch = r.int32("epoch");
+  s.step = r.integer("step");
+  s.stopping.best_dev_f1 = r.number("best_dev_f1");
+  s.stopping.best_epoch = r.int32("best_epoch");
+  s.stopping.bad_epochs = r.int32("bad_epochs");
+  s.stopping.stopped = r.boolean("stopped_early");
+  s.seconds = r.number("seconds");
+  s.shuffle_rng = r.str("shuffle_rng");
+  s.hashes = r.at("data_sha256");
+  s.world_size = r.has("world_size") ? r.int32("world_size") : 1;  // runs before distributed training: one worker
+  const json& history = r.at("history");
+  if (!history.is_array()) r.fail("history", "expected an array, got " + config::json_type_name(history));
+  for (std::size_t i = 0; i < history.size(); ++i)
+    s.history.push_back(EpochRecord::from_json(history[i], "history[" + std::to_string(i) + "]", origin));
+  return s;
 }
 
 namespace {

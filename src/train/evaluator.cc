@@ -2,7 +2,7 @@
 
 #include "nertool/metrics/scorer.h"
 #include "nertool/train/batching.h"
-#include "nertool/train/inference.h"
+#include "nertool/train/sentence_tagging.h"
 
 namespace nertool::train {
 

@@ -270,16 +270,13 @@ struct TensorMatch {
   }
 };
 
-layers::TransformerConfig read_hf_config(const std::string& hf_dir, nlohmann::json* hf_out = nullptr) {
+// The architecture of a Hugging Face checkpoint folder; `hf_out` gets its config.json as read.
+layers::TransformerConfig checkpoint_architecture(const std::string& hf_dir, nlohmann::json* hf_out = nullptr) {
   const std::string config_path = (fs::path(hf_dir) / "config.json").string();
   if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
   const nlohmann::json hf = read_json_file(config_path);
   if (hf_out) *hf_out = hf;
-  try {
-    return layers::TransformerConfig::from_hf_config(hf);
-  } catch (const ConfigError& e) {
-    throw InputError(config_path, 0, e.what());  // the file is the problem: name it
-  }
+  return layers::TransformerConfig::from_hf_config(hf, config_path);
 }
 
 // The token classifier's labels: the checkpoint's classifier and id2label, or (base checkpoint) the given set.
@@ -309,7 +306,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
                             HfImportReport* report_out) {
   HfImportReport report;
   nlohmann::json hf;
-  const layers::TransformerConfig tconfig = read_hf_config(hf_dir, &hf);
+  const layers::TransformerConfig tconfig = checkpoint_architecture(hf_dir, &hf);
   auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
   HfTensorGroups groups = group_hf_tensors(read_hf_weights(hf_dir, &report.weights_file), prefix);
   report.ignored = groups.mlm_head_names;
@@ -317,10 +314,11 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
   for (const auto& n : report.ignored) spdlog::info("convert: ignoring {} (not part of a token classifier)", n);
   const LabelSet labels = checkpoint_labels(groups, hf, hf_dir, options, report);
 
-  double dropout = options.classifier_dropout >= 0 ? options.classifier_dropout
-                   : hf.contains("classifier_dropout") && hf["classifier_dropout"].is_number()
-                       ? hf["classifier_dropout"].get<double>()
-                       : tconfig.hidden_dropout;
+  const std::string config_path = (fs::path(hf_dir) / "config.json").string();
+  const double hf_dropout = layers::read_hf_config(hf, config_path).classifier_dropout;
+  const double dropout = options.classifier_dropout >= 0 ? options.classifier_dropout
+                         : hf_dropout >= 0               ? hf_dropout
+                                                         : tconfig.hidden_dropout;
   // The encoder reads its architecture and tokenizer from the work directory, like a saved model.
   write_json_file((fs::path(work_dir) / "transformer.json").string(), tconfig.to_json());
   text::load_tokenizer(hf_dir)->save(text::model_tokenizer_dir(work_dir));
@@ -344,7 +342,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
 
 MaskedLanguageModel import_hf_masked_lm(const std::string& hf_dir, HfImportReport* report_out) {
   HfImportReport report;
-  const layers::TransformerConfig tconfig = read_hf_config(hf_dir);
+  const layers::TransformerConfig tconfig = checkpoint_architecture(hf_dir);
   const std::string prefix = encoder_of(tconfig.model_type).second;
   HfTensorGroups groups = group_hf_tensors(read_hf_weights(hf_dir, &report.weights_file), prefix);
   report.ignored = groups.ignored;
@@ -382,7 +380,8 @@ HfImportReport convert_from_hf(const std::string& hf_dir, const std::string& mod
   io::save_weights(*tagger, (out / "model.pt").string());
   // config.json: a complete nertool config (defaults for data/train), so the directory is a model like any run's.
   nlohmann::json cfg = default_config_json();
-  auto tconfig = layers::TransformerConfig::from_json(read_json_file((out / "transformer.json").string()));
+  const std::string architecture_file = (out / "transformer.json").string();
+  auto tconfig = layers::TransformerConfig::from_json(read_json_file(architecture_file), "", architecture_file);
   cfg["model"] = model_section(tconfig.model_type == "bert" ? "bert" : "roberta", tconfig,
                                options.classifier_dropout >= 0 ? options.classifier_dropout : tconfig.hidden_dropout,
                                options.max_seq_length);

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/train/device.h"
 
@@ -100,8 +101,11 @@ LoadedModel load_model(const std::string& run_dir, const DeviceRequest& device) 
   out.config = config_from_json(read_json_file(config_path), config_path);
   const auto meta_path = fs::path(run_dir) / kMetadataFile;
   if (fs::exists(meta_path)) {
-    auto meta = read_json_file(meta_path.string());
-    int version = meta.value("format_version", 0);
+    const nlohmann::json meta = read_json_file(meta_path.string());
+    if (!meta.is_object())
+      config::fail(meta_path.string(), "$", "expected an object, got " + config::json_type_name(meta));
+    const config::SectionReader r(meta, "", meta_path.string());
+    const int version = r.has("format_version") ? r.int32("format_version") : 0;
     if (version > kRunFormatVersion)
       throw IoError(run_dir + ": run directory format " + std::to_string(version) + " is newer than this nertool (" +
                     std::to_string(kRunFormatVersion) + "); update nertool");

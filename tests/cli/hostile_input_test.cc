@@ -52,6 +52,12 @@ const std::string kPretrainConfig = R"({"model": {"encoder": "bert", "tokenizer"
   "train": {"optimizer": "adamw", "lr": 0.001, "batch_sentences": 2, "max_epochs": 1}})";
 const std::string kPretrain = "pretrain --config {dir}/c.json --data {dir} --out {dir}/run";
 
+// Fine-tuning from a pretraining run in the case's folder (pre/), on the bundled sample.
+const std::string kFineTuneConfig = R"({"model": {"encoder": "bert", "pretrained": "{dir}/pre"},
+  "train": {"max_epochs": 1, "batch_sentences": 4}})";
+const std::string kFineTune =
+    "train --config {dir}/c.json --data " + source_path("data/sample") + " --out {dir}/run";
+
 // A tiny BERT's config.json, for checkpoints whose weights file is the problem.
 const std::string kTinyBert = R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, )"
                               R"("num_attention_heads": 1, "intermediate_size": 4})";
@@ -210,7 +216,7 @@ std::vector<HostileCase> catalog() {
       // Hugging Face checkpoints (convert --from hf)
       {"HF config.json with a string size", {{"hf/config.json", R"({"model_type": "bert", "vocab_size": "9"})"}},
        "convert --from hf {dir}/hf --to {dir}/model", 2,
-       {"{dir}/hf/config.json", "'vocab_size' must be an integer"}},
+       {"{dir}/hf/config.json", "vocab_size: expected an integer"}},
       {"HF config.json nested deep", {{"hf/config.json", deep_json}}, "convert --from hf {dir}/hf --to {dir}/model", 2,
        {"{dir}/hf/config.json:1:", "nest deeper"}},
       {"HF config.json asking for 416 GB",
@@ -283,6 +289,27 @@ std::vector<HostileCase> catalog() {
        {{"c.json", kPretrainConfig}, {"tok/vocab.txt", kVocab}, {"t.txt", "a\n"}, {"v.txt", "a\n"},
         {"hf/config.json", R"({"model_type": "bert"})"}, {"hf/model.safetensors", "x"}},
        kPretrain + " --set model.pretrained={dir}/hf", 2, {"model.transformer: leave it out"}},
+      // damaged run directories: a pretraining run's architecture, a run's metadata and kind
+      {"pretraining run with a string size in transformer.json",
+       {{"c.json", kFineTuneConfig}, {"pre/transformer.json", R"({"vocab_size": "9", "hidden_size": 8})"},
+        {"pre/tokenizer/vocab.txt", kVocab}},
+       kFineTune, 2, {"{dir}/pre/transformer.json: vocab_size: expected an integer, got a string \"9\""}},
+      {"pretraining run whose transformer.json asks for 416 GB",
+       {{"c.json", kFineTuneConfig}, {"pre/tokenizer/vocab.txt", kVocab},
+        {"pre/transformer.json", R"({"vocab_size": 16000000, "hidden_size": 6500, "num_heads": 1})"}},
+       kFineTune, 2, {"{dir}/pre/transformer.json: architecture", "million parameters"}},
+      {"pretraining run with an unknown key in transformer.json",
+       {{"c.json", kFineTuneConfig}, {"pre/tokenizer/vocab.txt", kVocab},
+        {"pre/transformer.json", R"({"vocab_size": 9, "hidden_sise": 8})"}},
+       kFineTune, 2, {"{dir}/pre/transformer.json", "unknown key 'hidden_sise' (did you mean 'hidden_size'?)"}},
+      {"run metadata.json with a string format version",
+       {{"run/config.json", R"({"model": {"encoder": "bilstm_cnn"}})"}, {"run/labels.json", R"(["O", "B-PER"])"},
+        {"run/model.pt", "x"}, {"run/metadata.json", R"({"format_version": "1"})"}, {"g.txt", kGold}},
+       "eval --model {dir}/run --data {dir}/g.txt", 2,
+       {"{dir}/run/metadata.json: format_version: expected an integer, got a string \"1\""}},
+      {"eval --model given a pretraining run",
+       {{"run/config.json", R"({"pretrain": {"train_files": ["t.txt"]}})"}, {"g.txt", kGold}},
+       "eval --model {dir}/run --data {dir}/g.txt", 2, {"{dir}/run is a pretraining run"}},
       // predict
       {"predict from a directory", {{"sub/x", ""}}, "predict --model {dir}/sub --input {dir}/sub", 1, {"{dir}/sub"}},
       {"predict unknown output format", {{"in.txt", kGold}},

@@ -102,6 +102,28 @@ TEST(ConfigKeys, PresentKeysAreReadBesideOthers) {
   EXPECT_EQ(s.rate, 0.5);
 }
 
+// A file that is one section (transformer.json, a taxonomy's object) names keys without a section prefix.
+TEST(ConfigKeys, TopLevelSectionsNameBareKeys) {
+  auto message = [](const json& j) {
+    try {
+      config::read_section(sample_keys(), j, "", "file.json");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message(json{{"sise", 2}}), "file.json: unknown key 'sise' (did you mean 'size'?)");
+  EXPECT_EQ(message(json{{"size", 0}}), "file.json: size: must be >= 1 (got 0)");
+  const json present{{"flag", true}};
+  EXPECT_NO_THROW(config::SectionReader(present, "", "file.json").require("flag"));
+  try {
+    config::SectionReader(present, "$.types[2]", "file.json").require("name");
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "file.json: $.types[2].name: missing");
+  }
+}
+
 TEST(ConfigKeys, ClosestKeySuggestsOnlyPlausibleTypos) {
   EXPECT_EQ(config::closest_key("patiance", {"patience", "seed", "lr"}), "patience");
   EXPECT_EQ(config::closest_key("zzzzzzzz", {"patience", "seed", "lr"}), "");

@@ -130,6 +130,24 @@ TEST(StrictLabels, PrefixesOutsideTheSchemeAreErrors) {
   EXPECT_FALSE(find_strict_label_problem({{"OTHER"}}, TagScheme::IOB2, &p));
 }
 
+// What `nertool predict --format spans` reports for a model's (possibly ill-formed) output.
+TEST(LenientChunks, FollowTheDefaultRules) {
+  EXPECT_EQ(lenient_chunks({"B-PER", "I-PER", "O", "I-LOC", "I-LOC", "B-LOC", "I-ORG"}),
+            (Chunks{{"PER", 0, 2}, {"LOC", 3, 5}, {"LOC", 5, 6}, {"ORG", 6, 7}}));
+  EXPECT_EQ(lenient_chunks({"S-MISC", "B-ORG", "E-ORG", "E-ORG", "O"}),
+            (Chunks{{"MISC", 0, 1}, {"ORG", 1, 3}, {"ORG", 3, 4}}));
+  EXPECT_TRUE(lenient_chunks({}).empty());
+  EXPECT_TRUE(lenient_chunks({"O", "", "O"}).empty());
+}
+
+TEST(LenientChunks, ReadBilouAndBareTypes) {
+  EXPECT_EQ(lenient_chunks({"U-PER", "B-ORG", "I-ORG", "L-ORG", "O"}), (Chunks{{"PER", 0, 1}, {"ORG", 1, 4}}));
+  // Without the reading, U- is neither a start nor an end tag: two single-word mentions merge into one.
+  EXPECT_EQ(dflt({"U-PER", "U-PER"}), (Chunks{{"PER", 0, 2}}));
+  EXPECT_EQ(lenient_chunks({"U-PER", "U-PER"}), (Chunks{{"PER", 0, 1}, {"PER", 1, 2}}));
+  EXPECT_EQ(lenient_chunks({"PER", "PER", "O", "LOC"}), (Chunks{{"PER", 0, 2}, {"LOC", 3, 4}}));
+}
+
 TEST(Utf8Length, CountsCodePoints) {
   EXPECT_EQ(utf8_length("PER"), 3u);
   EXPECT_EQ(utf8_length("\xC3\x89T\xC3\x89"), 3u);

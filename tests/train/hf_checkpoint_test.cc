@@ -116,10 +116,10 @@ TEST(HfConvert, HostileConfigJsonNamesTheFileAndKey) {
   auto dir = make_variant(tmp, "cfg", [](auto&) {});
   const auto original = nlohmann::json::parse(read_file(dir + "/config.json"));
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {R"({"vocab_size": "28996"})", "'vocab_size' must be an integer, got \"28996\""},
-      {R"({"hidden_act": 3})", "'hidden_act' must be a string, got 3"},
-      {R"({"pad_token_id": [0]})", "'pad_token_id' must be an integer"},
-      {R"({"hidden_size": -64})", "'hidden_size' must be an integer in [1, "},
+      {R"({"vocab_size": "28996"})", "vocab_size: expected an integer, got a string \"28996\""},
+      {R"({"hidden_act": 3})", "hidden_act: expected a string, got a number 3"},
+      {R"({"pad_token_id": [0]})", "pad_token_id: expected an integer"},
+      {R"({"hidden_size": -64})", "hidden_size: must be 1 to 16777216 (got -64)"},
       {R"({"vocab_size": 16000000, "hidden_size": 1048576, "num_attention_heads": 1})",
        "million parameters asked for, more than the limit"}};
   for (const auto& [patch, expected] : cases) {

@@ -12,7 +12,7 @@
 
 #include "cli_runner.h"
 #include "nertool/core/atomic_file.h"
-#include "nertool/train/inference.h"
+#include "nertool/train/run_dir.h"
 #include "test_paths.h"
 
 namespace {

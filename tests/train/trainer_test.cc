@@ -10,7 +10,9 @@
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/train/batching.h"
-#include "nertool/train/inference.h"
+#include "nertool/predict/evaluate.h"
+#include "nertool/predict/predict_file.h"
+#include "nertool/train/run_dir.h"
 #include "nertool/train/run_dir.h"
 #include "nertool/train/trainer.h"
 #include "test_models.h"
@@ -159,18 +161,18 @@ TEST(Trainer, RunDirectoryRoundTrip) {
   EXPECT_EQ(lines, 6);
 
   // Saved model, reloaded: scoring the dev file gives exactly the best epoch's dev F1.
-  auto eval = evaluate_model(run, nertool::testing::source_path("data/sample/valid.txt"));
+  auto eval = predict::evaluate_model(run, nertool::testing::source_path("data/sample/valid.txt"));
   EXPECT_DOUBLE_EQ(eval.report.micro.f1, meta["dev"]["f1"].get<double>());
   EXPECT_DOUBLE_EQ(eval.report.micro.f1, result.best_dev_f1);
 
   // predict_file in CoNLL gives the same labels, with the input columns kept.
   auto model = load_model(run);
-  PredictOptions po;
+  predict::PredictOptions po;
   po.input = nertool::testing::source_path("data/sample/valid.txt");
   po.output = dir.file("pred.conll");
   po.chunk_sentences = 7;  // several chunks
   po.batch_size = 5;
-  auto stats = predict_file(model, po);
+  auto stats = predict::predict_file(model, po);
   EXPECT_EQ(stats.sentences, eval.corpus.sentences.size());
   data::ReadOptions ro;
   ro.label_column = -1;
@@ -184,10 +186,10 @@ TEST(Trainer, RunDirectoryRoundTrip) {
   }
 
   // jsonl with probabilities: one object per sentence, distributions summing to 1, argmax = label (softmax).
-  po.format = OutputFormat::kJsonl;
+  po.format = predict::OutputFormat::kJsonl;
   po.probs = true;
   po.output = dir.file("pred.jsonl");
-  predict_file(model, po);
+  predict::predict_file(model, po);
   std::ifstream jl(po.output);
   std::size_t k = 0;
   while (std::getline(jl, line)) {
@@ -210,12 +212,12 @@ TEST(Trainer, RunDirectoryRoundTrip) {
 
   // Plain text in, spans out: character offsets point at the entity text.
   write_file_atomic(dir.file("in.txt"), "Maria Lindqvist flew to Oslo on Monday .\n\nZoë met Tomas Okafor in Lisbon .\n");
-  po = PredictOptions();
+  po = predict::PredictOptions();
   po.input = dir.file("in.txt");
-  po.input_format = InputFormat::kText;
-  po.format = OutputFormat::kSpans;
+  po.input_format = predict::InputFormat::kText;
+  po.format = predict::OutputFormat::kSpans;
   po.output = dir.file("spans.jsonl");
-  EXPECT_EQ(predict_file(model, po).sentences, 3u);
+  EXPECT_EQ(predict::predict_file(model, po).sentences, 3u);
   std::ifstream sp(po.output);
   std::vector<json> rows;
   while (std::getline(sp, line)) rows.push_back(json::parse(line));
@@ -283,32 +285,7 @@ TEST(Trainer, ClearErrors) {
     EXPECT_NE(std::string(e.what()).find("train.lr"), std::string::npos) << e.what();
   }
   EXPECT_THROW(load_model(dir.file("nothing-here")), IoError);
-  EXPECT_THROW(evaluate_model(dir.file("one"), dir.file("missing.txt")), IoError);
-}
-
-TEST(Inference, LenientSpans) {
-  using V = std::vector<std::string>;
-  auto s = lenient_spans(V{"B-PER", "I-PER", "O", "I-LOC", "I-LOC", "B-LOC", "I-ORG"});
-  ASSERT_EQ(s.size(), 4u);
-  EXPECT_EQ(s[0], (data::Span{0, 2, "PER"}));
-  EXPECT_EQ(s[1], (data::Span{3, 5, "LOC"}));
-  EXPECT_EQ(s[2], (data::Span{5, 6, "LOC"}));
-  EXPECT_EQ(s[3], (data::Span{6, 7, "ORG"}));
-  auto b = lenient_spans(V{"S-MISC", "B-ORG", "E-ORG", "U-PER", "O"});
-  ASSERT_EQ(b.size(), 3u);
-  EXPECT_EQ(b[1], (data::Span{1, 3, "ORG"}));
-}
-
-TEST(Inference, TextTokensCountCodePoints) {
-  auto t = tokenize_text_line("  Zoë  met\tÅsa .");
-  ASSERT_EQ(t.size(), 4u);
-  EXPECT_EQ(t[0].text, "Zoë");
-  EXPECT_EQ(t[0].char_begin, 2u);
-  EXPECT_EQ(t[0].char_end, 5u);
-  EXPECT_EQ(t[2].text, "Åsa");
-  EXPECT_EQ(t[2].char_begin, 11u);
-  EXPECT_EQ(t[3].char_begin, 15u);
-  EXPECT_EQ(t[3].char_end, 16u);
+  EXPECT_THROW(predict::evaluate_model(dir.file("one"), dir.file("missing.txt")), IoError);
 }
 
 }  // namespace

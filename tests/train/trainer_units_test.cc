@@ -134,8 +134,11 @@ TEST(Checkpointer, ARunOfOtherWorkerCountOrBrokenStateIsRefused) {
             std::string::npos);
   auto broken = sample_state().to_json();
   broken.erase("step");
-  EXPECT_NE(error_of([&] { RunState::from_json(broken, "ckpt"); }).find("ckpt: bad training state"),
-            std::string::npos);
+  EXPECT_EQ(error_of([&] { RunState::from_json(broken, "ckpt"); }), "ckpt: step: missing");
+  auto wrong = sample_state().to_json();
+  wrong["history"][0]["lr"] = "fast";
+  EXPECT_EQ(error_of([&] { RunState::from_json(wrong, "ckpt"); }),
+            "ckpt: history[0].lr: expected a number, got a string \"fast\"");
 }
 
 TEST(RunMetadata, DescribesTheBestEpochAndTheData) {

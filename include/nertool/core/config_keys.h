@@ -40,6 +40,10 @@ class SectionReader {
   std::string key(const std::string& k) const { return name_.empty() ? k : name_ + "." + k; }
   bool has(const std::string& k) const { return section_.is_object() && section_.contains(k); }
   const nlohmann::json& at(const std::string& k) const { return section_.at(k); }
+  // Throws "<key>: missing" unless the section holds `k`.
+  void require(const std::string& k) const {
+    if (!has(k)) fail(k, "missing");
+  }
 
   std::string str(const std::string& k) const;
   std::string str_or_empty(const std::string& k) const;  // "" when absent or null

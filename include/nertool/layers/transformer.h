@@ -12,6 +12,10 @@
 #include <torch/types.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "nertool/core/config_keys.h"
 
 namespace nertool::layers {
 
@@ -32,14 +36,43 @@ struct TransformerConfig {
   // The Hugging Face model_type it came from ("bert", "roberta", "xlm-roberta", ...), for writing it back.
   std::string model_type;
 
-  // Keys as in nertool's model section: vocab_size, hidden_size, num_layers, num_heads, intermediate_size,
-  // max_position_embeddings, type_vocab_size, layer_norm_eps, hidden_dropout, attention_dropout, pad_token_id,
-  // position_style ("absolute" | "padding_offset"), model_type (optional). Throws ConfigError on missing or invalid values.
-  static TransformerConfig from_json(const nlohmann::json& j);
+  // Reads a `model.transformer` section or a run's transformer.json (keys: transformer_keys(); left-out keys keep
+  // the defaults above, vocab_size must be given). Errors name `name`.key and `source`: ConfigError.
+  static TransformerConfig from_json(const nlohmann::json& j, const std::string& name = "model.transformer",
+                                     const std::string& source = "");
   nlohmann::json to_json() const;
-  // From a Hugging Face config.json (model_type bert, roberta, xlm-roberta, camembert).
-  static TransformerConfig from_hf_config(const nlohmann::json& hf);
+  // From a Hugging Face config.json (model_type bert, roberta, xlm-roberta, camembert; keys: hf_config_keys()).
+  // Errors name `source` (the file) and the key.
+  static TransformerConfig from_hf_config(const nlohmann::json& hf, const std::string& source = "config.json");
+  // The limits a config must keep, checked after reading (sizes that fit together, a bounded parameter count).
+  void check(const std::string& name, const std::string& source) const;
 };
+
+// The keys of a transformer architecture (`model.transformer`, transformer.json): docs/configuration.md.
+const std::vector<config::Key<TransformerConfig>>& transformer_keys();
+
+// The keys nertool reads from a Hugging Face config.json (other keys are left alone). Defaults are
+// transformers' own; pad_token_id defaults to 1 for the RoBERTa family, 0 otherwise.
+struct HfConfig {
+  std::string model_type;
+  std::string hidden_act = "gelu";
+  std::string position_embedding_type = "absolute";
+  int64_t vocab_size = 0;
+  int64_t hidden_size = 768;
+  int64_t num_hidden_layers = 12;
+  int64_t num_attention_heads = 12;
+  int64_t intermediate_size = 3072;
+  int64_t max_position_embeddings = 512;
+  int64_t type_vocab_size = 2;
+  double layer_norm_eps = 1e-12;
+  double hidden_dropout_prob = 0.1;
+  double attention_probs_dropout_prob = 0.1;
+  int64_t pad_token_id = -1;        // -1: the family's default
+  double classifier_dropout = -1;   // -1: hidden_dropout_prob (transformers' rule when it is null or absent)
+};
+const std::vector<config::Key<HfConfig>>& hf_config_keys();
+// The HfConfig of a config.json object: its null values count as absent. Errors name `source` and the key.
+HfConfig read_hf_config(const nlohmann::json& hf, const std::string& source);
 
 class TransformerEmbeddingsImpl : public torch::nn::Module {
  public:

@@ -24,6 +24,11 @@ struct Chunk {
 // ill-formed input (an end without a start reuses the previous start). Sorted and without duplicates (a set).
 std::vector<Chunk> default_chunks(const std::vector<std::vector<std::string>>& sentences);
 
+// The chunks of one predicted tag sequence, read leniently since a model's output need not be well-formed:
+// default_chunks' rules over the tags with BILOU's U- and L- read as S- and E-, a bare type ("PER") as I-PER and
+// an empty tag as O. Tags may be IOB1/IOB2/IOE/IOBES/BILOU. Positions are the tags' indices.
+std::vector<Chunk> lenient_chunks(const std::vector<std::string>& tags);
+
 // Where a label is unusable, and why (the sentence and token index of the first offending label).
 struct LabelProblem {
   std::size_t sentence = 0;

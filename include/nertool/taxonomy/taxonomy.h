@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "nertool/core/config_keys.h"
+
 namespace nertool::taxonomy {
 
 // Constants of the rule that derives partial credit from the hierarchy (docs/taxonomy.md, "The credit rule").
@@ -28,6 +30,9 @@ struct CreditRule {
 
   nlohmann::json to_json() const;
 };
+
+// The keys of a taxonomy file's "credit.rule" object (docs/taxonomy.md).
+const std::vector<config::Key<CreditRule>>& credit_rule_keys();
 
 struct TaxonomyType {
   std::string name;

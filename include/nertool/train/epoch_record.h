@@ -2,6 +2,7 @@
 // What one training epoch measured: one line of a run's metrics.jsonl (docs/run_directory.md).
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +21,8 @@ struct EpochRecord {
   double lr = 0;               // learning rate of the epoch's last step
   int64_t steps = 0;           // optimizer steps so far
   nlohmann::json to_json() const;
-  static EpochRecord from_json(const nlohmann::json& j);
+  // `name` and `source` are for errors ("<source>: history[3].lr: ...").
+  static EpochRecord from_json(const nlohmann::json& j, const std::string& name = "", const std::string& source = "");
 };
 
 }  // namespace nertool::train

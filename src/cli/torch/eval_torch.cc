@@ -2,18 +2,18 @@
 #include "../cmd_eval.h"
 #include "../torch_part.h"
 #include "nertool/data/conll.h"
-#include "nertool/train/inference.h"
+#include "nertool/predict/evaluate.h"
 
 namespace nertool::cli {
 namespace {
 
 ModelScores evaluate(const ModelEvaluation& request) {
-  train::EvalOptions options;
+  predict::EvalOptions options;
   options.device = request.device;
   options.precision = request.precision;
   options.score = request.score;
   options.type_map = request.type_map;
-  auto result = train::evaluate_model(request.model, request.data, options);
+  auto result = predict::evaluate_model(request.model, request.data, options);
   ModelScores scores{std::move(result.report), {}, {}};
   if (request.keep_labels) {
     scores.gold = data::label_sequences(result.corpus);

@@ -3,14 +3,14 @@
 
 #include "../cmd_predict.h"
 #include "../torch_part.h"
-#include "nertool/train/inference.h"
+#include "nertool/predict/predict_file.h"
 
 namespace nertool::cli {
 namespace {
 
 int predict(const PredictFlags& f) {
   auto model = train::load_model(f.model, f.device);
-  const auto stats = train::predict_file(model, f.options);
+  const auto stats = predict::predict_file(model, f.options);
   spdlog::info("tagged {} sentences ({} tokens) in {:.3f}s ({:.0f} sentences/s)", stats.sentences, stats.tokens,
                stats.seconds, stats.seconds > 0 ? static_cast<double>(stats.sentences) / stats.seconds : 0.0);
   return 0;

@@ -1,143 +1,27 @@
-#include "nertool/train/inference.h"
+#include "nertool/predict/predict_file.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <numeric>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
 #include "nertool/core/runtime_environment.h"
-#include "nertool/metrics/corpus_score.h"
-#include "nertool/models/precision.h"
-#include "nertool/taxonomy/type_map.h"
-#include "nertool/train/batching.h"
+#include "nertool/metrics/chunks.h"
 #include "nertool/text/word_tokenizer.h"
-#include "nertool/train/device.h"
+#include "nertool/train/batching.h"
+#include "nertool/train/sentence_tagging.h"
 
-namespace nertool::train {
+namespace nertool::predict {
 
-Prediction predict_sentences(models::TaggerImpl& tagger, const std::vector<const data::Sentence*>& sentences,
-                             int64_t batch_sentences, const torch::Device& device, bool with_probs,
-                             const data::Corpus* corpus, models::Precision precision) {
-  tagger.eval();
-  c10::InferenceMode inference;  // no autograd bookkeeping at all (cheaper than NoGradGuard)
-  models::AutocastScope autocast(precision, device);
-  Prediction out;
-  out.labels.resize(sentences.size());
-  if (with_probs) out.probs.resize(sentences.size());
-  std::vector<const data::Sentence*> nonempty;
-  std::vector<std::size_t> where;
-  std::vector<int64_t> lengths;
-  for (std::size_t i = 0; i < sentences.size(); ++i)
-    if (sentences[i]->size() > 0) {
-      nonempty.push_back(sentences[i]);
-      where.push_back(i);
-      lengths.push_back(tagger.encoder().compute_length(*sentences[i]));
-    }
-  for (const auto& idx : plan_eval_batches(lengths, batch_sentences)) {
-    std::vector<const data::Sentence*> group;
-    for (std::size_t i : idx) group.push_back(nonempty[i]);
-    auto batch = make_batch(group, tagger.encoder(), nullptr, "", corpus).to(device);
-    auto labels = tagger.predict(batch);
-    for (std::size_t k = 0; k < idx.size(); ++k) out.labels[where[idx[k]]] = std::move(labels[k]);
-    if (with_probs) {
-      auto p = tagger.probabilities(batch).to(torch::kCPU, torch::kFloat).contiguous();
-      auto acc = p.accessor<float, 3>();
-      for (std::size_t k = 0; k < idx.size(); ++k) {
-        auto& dst = out.probs[where[idx[k]]];
-        std::size_t n = group[k]->size();
-        dst.assign(n, std::vector<float>(static_cast<std::size_t>(p.size(2))));
-        for (std::size_t j = 0; j < n; ++j)
-          for (int64_t l = 0; l < p.size(2); ++l)
-            dst[j][static_cast<std::size_t>(l)] = acc[static_cast<int64_t>(k)][static_cast<int64_t>(j)][l];
-      }
-    }
-  }
-  return out;
-}
-
-EvalResult evaluate_model(const std::string& run_dir, const std::string& data_file, const EvalOptions& options) {
-  LoadedModel model = load_model(run_dir, options.device);
-  check_readable_file(data_file);
-  data::ReadOptions ro;
-  ro.token_column = model.config.data.token_column;
-  ro.label_column = model.config.data.label_column;
-  EvalResult r;
-  r.corpus = data::read_conll(data_file, ro);
-  auto pred = predict_sentences(*model.tagger, sentence_pointers(r.corpus), options.batch_sentences, model.device,
-                                false, &r.corpus, options.precision);
-  r.predicted = std::move(pred.labels);
-  if (!options.type_map.empty()) {
-    const auto map = taxonomy::TypeMap::load(options.type_map);
-    for (auto& labels : r.predicted) labels = map.map_iob2(labels, options.type_map);
-  }
-  // Scored exactly as `nertool eval --gold FILE --pred` on `nertool predict --format conll`'s output: the same
-  // lines with the predicted label appended, so the conlleval block counts -DOCSTART- lines as conlleval.pl does.
-  data::Corpus predicted = r.corpus;
-  for (std::size_t s = 0; s < predicted.sentences.size(); ++s)
-    for (std::size_t t = 0; t < predicted.sentences[s].columns.size(); ++t)
-      predicted.sentences[s].columns[t].push_back(r.predicted[s][t]);
-  for (data::Document& d : predicted.documents)
-    if (!d.marker.empty()) d.marker.push_back("O");
-  r.report = metrics::score_corpora(r.corpus, ro.label_column, predicted, -1, options.score);
-  return r;
-}
-
-std::vector<TextToken> tokenize_text_line(const std::string& line, const std::string& file, std::size_t line_no) {
-  std::vector<TextToken> out;
-  for (auto& t : text::tokenize_words(line, file, line_no))
-    out.push_back(TextToken{std::move(t.text), t.char_begin, t.char_end, t.begin, t.end});
-  return out;
-}
-
-std::vector<data::Span> lenient_spans(const std::vector<std::string>& tags) {
-  auto split = [](const std::string& t, char& tag, std::string& type) {
-    if (t == "O" || t.empty()) { tag = 'O'; type.clear(); return; }
-    if (t.size() >= 2 && t[1] == '-') {
-      tag = t[0];
-      type = t.substr(2);
-      if (tag == 'U') tag = 'S';
-      if (tag == 'L') tag = 'E';
-    } else {
-      tag = 'I';  // IO labels without prefix
-      type = t;
-    }
-  };
-  std::vector<data::Span> spans;
-  char prev_tag = 'O';
-  std::string prev_type;
-  std::size_t begin = 0;
-  bool open = false;
-  for (std::size_t i = 0; i <= tags.size(); ++i) {
-    char tag = 'O';
-    std::string type;
-    if (i < tags.size()) split(tags[i], tag, type);
-    bool end = false;
-    if (prev_tag == 'E' || prev_tag == 'S') end = true;
-    if ((prev_tag == 'B' || prev_tag == 'I') && (tag == 'B' || tag == 'S' || tag == 'O')) end = true;
-    if (prev_tag != 'O' && prev_type != type) end = true;
-    bool start = false;
-    if (tag == 'B' || tag == 'S') start = true;
-    if ((prev_tag == 'E' || prev_tag == 'S' || prev_tag == 'O') && (tag == 'E' || tag == 'I')) start = true;
-    if (tag != 'O' && prev_type != type) start = true;
-    if (open && (end || start)) {
-      spans.push_back(data::Span{begin, i, prev_type});
-      open = false;
-    }
-    if (start && tag != 'O') begin = i, open = true;
-    prev_tag = tag;
-    prev_type = type;
-  }
-  return spans;
-}
+using train::LoadedModel;
+using train::Prediction;
 
 namespace {
 
@@ -299,13 +183,13 @@ Prediction predict_chunk(LoadedModel& model, const std::vector<const data::Sente
   const bool too_long = std::any_of(sentences.begin(), sentences.end(),
                                     [&](const data::Sentence* s) { return s->size() > max_tokens; });
   if (!too_long)
-    return predict_sentences(*model.tagger, sentences, o.batch_size, model.device, o.probs, corpus, o.precision);
+    return train::predict_sentences(*model.tagger, sentences, o.batch_size, model.device, o.probs, corpus, o.precision);
   std::vector<std::size_t> owner;
   const std::vector<data::Sentence> pieces = sentence_pieces(sentences, max_tokens, owner);
   const std::vector<const data::Sentence*> ptrs = pointers_to(pieces);
   // Batches of long pieces hold about kPieceBatchTokens tokens, not batch_size whole pieces.
   const int64_t batch = std::clamp<int64_t>(static_cast<int64_t>(kPieceBatchTokens / max_tokens), 1, o.batch_size);
-  Prediction parts = predict_sentences(*model.tagger, ptrs, batch, model.device, o.probs, nullptr, o.precision);
+  Prediction parts = train::predict_sentences(*model.tagger, ptrs, batch, model.device, o.probs, nullptr, o.precision);
   Prediction out;
   out.labels.resize(sentences.size());
   if (o.probs) out.probs.resize(sentences.size());
@@ -329,7 +213,7 @@ struct TaggedSentence {
   const std::vector<std::string>& labels;
   const std::vector<std::vector<float>>* probs = nullptr;
   const std::string* text = nullptr;
-  const std::vector<TextToken>* offsets = nullptr;
+  const std::vector<text::WordToken>* offsets = nullptr;
 };
 
 // Writes tagged sentences in the requested format and counts them.
@@ -380,17 +264,17 @@ class PredictionWriter {
     nlohmann::json j;
     if (t.text) j["text"] = *t.text;
     nlohmann::json ents = nlohmann::json::array();
-    for (const auto& sp : lenient_spans(t.labels)) ents.push_back(entity_json(t, sp));
+    for (const auto& sp : metrics::lenient_chunks(t.labels)) ents.push_back(entity_json(t, sp));
     j["entities"] = std::move(ents);
     return j;
   }
 
-  nlohmann::json entity_json(const TaggedSentence& t, const data::Span& sp) const {
+  nlohmann::json entity_json(const TaggedSentence& t, const metrics::Chunk& sp) const {
     nlohmann::json e{{"type", sp.type}, {"start", sp.begin}, {"end", sp.end}};
     if (t.probs) e["type_probs"] = type_probs((*t.probs)[sp.begin], labels_);
     if (t.text && t.offsets) {
-      const TextToken &first = (*t.offsets)[sp.begin], &last = (*t.offsets)[sp.end - 1];
-      e["text"] = t.text->substr(first.byte_begin, last.byte_end - first.byte_begin);
+      const text::WordToken &first = (*t.offsets)[sp.begin], &last = (*t.offsets)[sp.end - 1];
+      e["text"] = t.text->substr(first.begin, last.end - first.begin);
       e["char_start"] = first.char_begin;
       e["char_end"] = last.char_end;
     } else {
@@ -417,7 +301,7 @@ void predict_conll_stream(LoadedModel& model, std::istream& in, const std::strin
   ConllChunkReader reader(in, name, ro, std::max<std::size_t>(1, o.chunk_sentences));
   data::Corpus corpus;
   while (reader.next(corpus)) {
-    auto pred = predict_chunk(model, sentence_pointers(corpus), o, &corpus);
+    auto pred = predict_chunk(model, train::sentence_pointers(corpus), o, &corpus);
     for (const auto& doc : corpus.documents) {
       writer.write_marker(doc, corpus.separator);
       for (std::size_t k = doc.first_sentence; k < doc.first_sentence + doc.num_sentences; ++k)
@@ -431,7 +315,7 @@ void predict_conll_stream(LoadedModel& model, std::istream& in, const std::strin
 // One chunk of text input: its lines, their words with offsets, and the sentences made of them.
 struct TextChunk {
   std::vector<std::string> lines;
-  std::vector<std::vector<TextToken>> words;
+  std::vector<std::vector<text::WordToken>> words;
   std::vector<data::Sentence> sentences;
 };
 
@@ -446,7 +330,7 @@ bool read_text_chunk(std::istream& in, const std::string& name, std::size_t max_
     if (!line.empty() && line.back() == '\r') line.pop_back();
     data::Sentence s;
     s.first_line = line_no;
-    chunk.words.push_back(tokenize_text_line(line, name, line_no));
+    chunk.words.push_back(text::tokenize_words(line, name, line_no));
     for (const auto& t : chunk.words.back()) s.tokens.push_back(t.text), s.columns.push_back({t.text});
     tokens += s.size();
     chunk.sentences.push_back(std::move(s));
@@ -504,4 +388,4 @@ PredictStats predict_file(LoadedModel& model, const PredictOptions& o) {
   return stats;
 }
 
-}  // namespace nertool::train
+}  // namespace nertool::predict

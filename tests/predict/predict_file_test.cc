@@ -12,7 +12,7 @@
 #include "nertool/core/error.h"
 #include "nertool/train/hf_checkpoint.h"
 #include "nertool/models/hf_encoder.h"
-#include "nertool/train/inference.h"
+#include "nertool/predict/predict_file.h"
 #include "test_paths.h"
 
 namespace {
@@ -21,8 +21,8 @@ namespace fs = std::filesystem;
 using nertool::testing::shared_path;
 using nertool::testing::source_path;
 using nertool::testing::TempDir;
-using nertool::train::InputFormat;
-using nertool::train::OutputFormat;
+using nertool::predict::InputFormat;
+using nertool::predict::OutputFormat;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
@@ -62,13 +62,13 @@ TEST(PredictFile, ChunksEndAtDocumentBoundariesSoDocumentContextIsWhole) {
   encoder->set_window_options(windows);
 
   auto predict = [&](std::size_t chunk, const std::string& name) {
-    nertool::train::PredictOptions o;
+    nertool::predict::PredictOptions o;
     o.input = source_path("data/sample/test.txt");
     o.output = dir.file(name);
     o.format = OutputFormat::kJsonl;
     o.probs = true;
     o.chunk_sentences = chunk;
-    nertool::train::predict_file(model, o);
+    nertool::predict::predict_file(model, o);
     return slurp(o.output);
   };
   const std::string whole = predict(100000, "whole.jsonl");
@@ -102,13 +102,13 @@ TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
   {
     std::ofstream(dir.file("long.txt")) << piece << ' ' << piece << ' ' << piece << '\n' << piece << '\n';
   }
-  nertool::train::PredictOptions o;
+  nertool::predict::PredictOptions o;
   o.input = dir.file("long.txt");
   o.input_format = InputFormat::kText;
   o.format = OutputFormat::kJsonl;
   o.max_sentence_tokens = 30;
   o.output = dir.file("long.jsonl");
-  nertool::train::predict_file(model, o);
+  nertool::predict::predict_file(model, o);
   std::istringstream lines(slurp(o.output));
   std::string first, second;
   ASSERT_TRUE(std::getline(lines, first) && std::getline(lines, second));
@@ -125,7 +125,7 @@ TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
   o.input = dir.file("huge.txt");
   o.output = dir.file("huge.jsonl");
   try {
-    nertool::train::predict_file(model, o);
+    nertool::predict::predict_file(model, o);
     FAIL() << "a 65 MiB line was read";
   } catch (const nertool::InputError& e) {
     EXPECT_EQ(e.line(), 2u);

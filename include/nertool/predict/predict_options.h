@@ -8,7 +8,7 @@
 #include "nertool/core/choice.h"
 #include "nertool/models/precision_mode.h"
 
-namespace nertool::train {
+namespace nertool::predict {
 
 // conll: the input columns plus a predicted label column; jsonl: words and labels per sentence; spans: entities.
 enum class OutputFormat { kConll, kJsonl, kSpans };
@@ -34,20 +34,20 @@ struct PredictOptions {
 // Text input lines longer than this are refused (a file without newlines would otherwise be read whole).
 constexpr std::size_t kMaxTextLineBytes = std::size_t{64} << 20;
 
-}  // namespace nertool::train
+}  // namespace nertool::predict
 
 namespace nertool {
 
 template <>
-struct ChoiceNames<train::OutputFormat> {
-  static constexpr std::array<Choice<train::OutputFormat>, 3> all{{{"conll", train::OutputFormat::kConll},
-                                                                   {"jsonl", train::OutputFormat::kJsonl},
-                                                                   {"spans", train::OutputFormat::kSpans}}};
+struct ChoiceNames<predict::OutputFormat> {
+  static constexpr std::array<Choice<predict::OutputFormat>, 3> all{{{"conll", predict::OutputFormat::kConll},
+                                                                   {"jsonl", predict::OutputFormat::kJsonl},
+                                                                   {"spans", predict::OutputFormat::kSpans}}};
 };
 template <>
-struct ChoiceNames<train::InputFormat> {
-  static constexpr std::array<Choice<train::InputFormat>, 2> all{
-      {{"conll", train::InputFormat::kConll}, {"text", train::InputFormat::kText}}};
+struct ChoiceNames<predict::InputFormat> {
+  static constexpr std::array<Choice<predict::InputFormat>, 2> all{
+      {{"conll", predict::InputFormat::kConll}, {"text", predict::InputFormat::kText}}};
 };
 
 }  // namespace nertool
