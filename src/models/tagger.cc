@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/models/precision.h"
 #include "nertool/models/word_lstm_encoder.h"
@@ -133,8 +134,9 @@ std::vector<std::string> model_config_keys(const std::string& encoder) {
 Tagger build_tagger(const BuildContext& context) {
   register_builtin_models();
   const auto& cfg = context.config;
-  std::string enc = cfg.value("encoder", std::string());
-  std::string dec = cfg.value("decoder", std::string("softmax"));
+  const config::SectionReader model(cfg, "model", "");
+  const std::string enc = model.str_or_empty("encoder");
+  const std::string dec = model.has("decoder") ? model.str("decoder") : "softmax";
   auto e = encoders().find(enc);
   if (e == encoders().end())
     throw ConfigError("unknown encoder '" + enc + "' (model.encoder; known: " + join(keys(encoders())) + ")");

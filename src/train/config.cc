@@ -188,10 +188,10 @@ Config config_from_json(const json& user, const std::string& source) {
   effective["pretrain"] = merged_section(user, defaults, "pretrain", source);
   c.model = user.contains("model") ? user.at("model") : json::object();
   if (!c.model.is_object()) fail(source, "model", "expected an object, got " + json_type_name(c.model));
-  if (!c.model.contains("encoder")) fail(source, "model.encoder", "missing (the encoder architecture to build)");
-  if (!c.model["encoder"].is_string())
-    fail(source, "model.encoder", "expected a string, got " + json_type_name(c.model["encoder"]));
-  const std::string encoder = c.model["encoder"].get<std::string>();
+  const SectionReader m(c.model, "model", source);
+  if (!m.has("encoder")) fail(source, "model.encoder", "missing (the encoder architecture to build)");
+  const std::string encoder = m.str("encoder");
+  if (m.has("decoder")) m.str("decoder");  // a name: whether it is a known one is build_tagger's to say
   const std::vector<std::string> model_keys = models::model_config_keys(encoder);  // empty: unknown encoder
   for (const auto& kv : c.model.items()) {
     if (model_keys.empty()) break;  // build_tagger names the unknown encoder

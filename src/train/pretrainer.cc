@@ -10,6 +10,7 @@
 #include <random>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/core/logging.h"
@@ -58,10 +59,11 @@ void check_sequence_length(const layers::TransformerConfig& t, int64_t max_lengt
 }  // namespace
 
 MaskedLmBuild build_masked_lm(const json& section, const std::string& model_dir, bool fresh) {
-  const std::string kind = section.value("encoder", std::string());
+  const config::SectionReader model(section, "model", "");
+  const std::string kind = model.str_or_empty("encoder");
   if (kind != "bert" && kind != "roberta")
     throw ConfigError("model.encoder: pretraining trains a bert or roberta encoder (got \"" + kind + "\")");
-  const std::string pretrained = section.value("pretrained", std::string());
+  const std::string pretrained = model.str_or_empty("pretrained");
   MaskedLmBuild out;
   if (fresh && !pretrained.empty() && is_hf_checkpoint_dir(pretrained)) {
     if (section.contains("transformer"))
