@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -31,6 +32,13 @@ std::function<bool(const int64_t&)> dimension() {
 }
 constexpr const char* kDimensionRule = "1 to 16777216";
 static_assert(kMaxDimension == 16777216, "kDimensionRule states kMaxDimension");
+
+// A word of `allowed`: for the Hugging Face settings nertool supports only some values of.
+std::function<bool(const std::string&)> one_of(std::vector<std::string> allowed) {
+  return [allowed = std::move(allowed)](const std::string& v) {
+    return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+  };
+}
 
 std::function<bool(const double&)> positive_number() {
   return [](const double& v) { return v > 0; };
@@ -109,13 +117,10 @@ const std::vector<config::Key<HfConfig>>& hf_config_keys() {
   using H = HfConfig;
   static const std::vector<config::Key<H>> keys{
       key("model_type", &H::model_type, "the architecture family; required", "bert, roberta, xlm-roberta, camembert",
-          std::function<bool(const std::string&)>([](const std::string& t) {
-            return t == "bert" || t == "roberta" || t == "xlm-roberta" || t == "camembert";
-          })),
-      key("hidden_act", &H::hidden_act, "only exact (erf) GELU", "gelu",
-          std::function<bool(const std::string&)>([](const std::string& a) { return a == "gelu"; })),
+          one_of({"bert", "roberta", "xlm-roberta", "camembert"})),
+      key("hidden_act", &H::hidden_act, "only exact (erf) GELU", "gelu", one_of({"gelu"})),
       key("position_embedding_type", &H::position_embedding_type, "only absolute positions", "absolute",
-          std::function<bool(const std::string&)>([](const std::string& p) { return p == "absolute"; })),
+          one_of({"absolute"})),
       key("vocab_size", &H::vocab_size, "transformer vocab_size", kDimensionRule, dimension()),
       key("hidden_size", &H::hidden_size, "transformer hidden_size", kDimensionRule, dimension()),
       key("num_hidden_layers", &H::num_hidden_layers, "transformer num_layers", kDimensionRule, dimension()),

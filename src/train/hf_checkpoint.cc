@@ -270,9 +270,11 @@ struct TensorMatch {
   }
 };
 
+std::string hf_config_path(const std::string& hf_dir) { return (fs::path(hf_dir) / "config.json").string(); }
+
 // The architecture of a Hugging Face checkpoint folder; `hf_out` gets its config.json as read.
 layers::TransformerConfig checkpoint_architecture(const std::string& hf_dir, nlohmann::json* hf_out = nullptr) {
-  const std::string config_path = (fs::path(hf_dir) / "config.json").string();
+  const std::string config_path = hf_config_path(hf_dir);
   if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
   const nlohmann::json hf = read_json_file(config_path);
   if (hf_out) *hf_out = hf;
@@ -293,7 +295,7 @@ LabelSet checkpoint_labels(const HfTensorGroups& groups, const nlohmann::json& h
   auto it = groups.classifier.find("weight");
   if (it == groups.classifier.end() || it->second.dim() != 2)
     throw InputError(report.weights_file, 0, "classifier.weight is missing or not a matrix");
-  LabelSet labels = labels_of_config(hf, (fs::path(hf_dir) / "config.json").string(), it->second.size(0));
+  LabelSet labels = labels_of_config(hf, hf_config_path(hf_dir), it->second.size(0));
   if (option_labels.size() > 0 && option_labels.labels() != labels.labels())
     throw ConfigError("the checkpoint has a classifier for labels [" + list_str(labels.labels()) +
                       "]; the given label set differs (give none to keep the checkpoint's)");
@@ -314,8 +316,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
   for (const auto& n : report.ignored) spdlog::info("convert: ignoring {} (not part of a token classifier)", n);
   const LabelSet labels = checkpoint_labels(groups, hf, hf_dir, options, report);
 
-  const std::string config_path = (fs::path(hf_dir) / "config.json").string();
-  const double hf_dropout = layers::read_hf_config(hf, config_path).classifier_dropout;
+  const double hf_dropout = layers::read_hf_config(hf, hf_config_path(hf_dir)).classifier_dropout;
   const double dropout = options.classifier_dropout >= 0 ? options.classifier_dropout
                          : hf_dropout >= 0               ? hf_dropout
                                                          : tconfig.hidden_dropout;
