@@ -1,4 +1,4 @@
-// The scorer on one file in conlleval's layout (token ... gold pred), default and strict modes.
+// The scorer on one file in conlleval's layout (token ... gold pred), default and strict modes, typed and untyped.
 #include "fuzz_util.h"
 #include "nertool/data/conll.h"
 #include "nertool/metrics/corpus_score.h"
@@ -16,4 +16,7 @@ NERTOOL_FUZZ_TARGET({
   strict.mode = nertool::metrics::Mode::Strict;
   strict.scheme = nertool::data::TagScheme::IOB2;
   (void)nertool::metrics::score_corpora(corpus, -2, corpus, -1, strict);
+  nertool::metrics::ScoreOptions untyped;
+  untyped.untyped = true;
+  (void)nertool::metrics::score_corpora(corpus, -2, corpus, -1, untyped);
 })

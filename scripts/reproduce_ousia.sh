@@ -20,11 +20,15 @@
 #   --results DIR          where the table, the JSON and the plot go (default: results/)
 #   --sizes "N ..."        target training-set sizes, in sentences; "all" is the whole file (default: 1000)
 #   --seeds "S ..."        seeds of the target rows, for each size (default: 42); the source model uses the first
+#   --seeds-for SIZE "S ..."  other seeds for one size (e.g. --seeds-for all "42": one seed for the full set, the
+#                          costliest); repeatable
 #   --threads N            CPU threads (train.num_threads; default 0 = LibTorch's default)
 #   --pretrain-epochs N    source-model epochs (default: the source config's)
 #   --finetune-epochs N    fine-tuning and scratch epochs (default: the configs')
 #   --set k=v              extra overrides for every `nertool train` (e.g. model.bilstm_cnn.embeddings=FILE)
 # Environment: NERTOOL (the binary; default build/nertool).
+# The source model is also scored on the target test file with types ignored (`nertool eval --untyped`): how many
+# target mentions its detector finds, which bounds every transfer row's recall.
 # Writes RESULTS/<name>.json (every run's scores) and RESULTS/<name>.md (mean and standard deviation over the seeds
 # for every size and row); with two sizes or more also RESULTS/plots/<name>_learning_curve.png (F1 against target
 # sentences, log x-axis). A finished run is kept and an interrupted one resumed, so the script can be stopped and
@@ -34,6 +38,7 @@ set -euo pipefail
 ARGS="$*"
 EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
 DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
+declare -A SEEDS_FOR=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --experiment) EXPERIMENT=$2; shift 2 ;;
@@ -42,6 +47,7 @@ while [[ $# -gt 0 ]]; do
     --results) RESULTS=$2; shift 2 ;;
     --sizes) SIZES=$2; shift 2 ;;
     --seeds) SEEDS=$2; shift 2 ;;
+    --seeds-for) SEEDS_FOR[$2]=$3; shift 3 ;;
     --threads) THREADS=$2; shift 2 ;;
     --pretrain-epochs) PRE_EPOCHS=$2; shift 2 ;;
     --finetune-epochs) FT_EPOCHS=$2; shift 2 ;;
@@ -122,6 +128,10 @@ train "$OUT/source" --config "$SOURCE_CONFIG" --data "$(dirname "$SOURCE_TRAIN")
   --set "data.train=$SOURCE_TRAIN" --set "data.valid=$SOURCE_VALID" --set data.test= \
   --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
 evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
+"$NERTOOL" eval --json --untyped --model "$OUT/source" --data "$TARGET_TEST" > "$OUT/detection.eval.json.tmp"
+mv "$OUT/detection.eval.json.tmp" "$OUT/detection.eval.json"
+# seeds_of SIZE: the seeds of that size's target rows.
+seeds_of() { echo "${SEEDS_FOR[$1]:-$SEEDS}"; }
 
 for size in $SIZES; do
   n=$([[ $size == all ]] && echo 0 || echo "$size")
@@ -129,7 +139,7 @@ for size in $SIZES; do
   mkdir -p "$subset"
   first_sentences "$TARGET_TRAIN" "$n" > "$subset/train.txt"
   target=(--data "$subset" --set data.train=train.txt --set "data.valid=$TARGET_VALID" --set "data.test=$TARGET_TEST")
-  for seed in $SEEDS; do
+  for seed in $(seeds_of "$size"); do
     runs="$OUT/n$size-seed$seed"
     mkdir -p "$runs"
     for row in soft hard soft-detector; do
@@ -147,11 +157,13 @@ for size in $SIZES; do
   done
 done
 
-python3 - "$OUT" "$NAME" "$SIZES" "$SEEDS" "$(( $(date +%s) - start ))" "$RESULTS" "$ARGS" "$EXPERIMENT" \
+SEEDS_BY_SIZE=$(for size in $SIZES; do printf '%s=%s;' "$size" "$(seeds_of "$size")"; done)
+python3 - "$OUT" "$NAME" "$SIZES" "$SEEDS_BY_SIZE" "$(( $(date +%s) - start ))" "$RESULTS" "$ARGS" "$EXPERIMENT" \
   "$TARGET_TRAIN" <<'PY'
 import json, os, statistics, subprocess, sys
-out, name, sizes, seeds, seconds, results, args, experiment, target_train = sys.argv[1:10]
-sizes, seeds = sizes.split(), seeds.split()
+out, name, sizes, seeds_by_size, seconds, results, args, experiment, target_train = sys.argv[1:10]
+sizes = sizes.split()
+seeds_of = {k: v.split() for k, v in (item.split("=", 1) for item in seeds_by_size.split(";") if item)}
 labels = {"direct": "Direct (source model + type map)", "finetune-soft": "Fine-tuned, hierarchical soft loss",
           "finetune-hard": "Fine-tuned, hard loss",
           "finetune-soft-detector": "Fine-tuned, soft loss, detector trained too",
@@ -169,10 +181,12 @@ def sentences(path):
         elif not line.strip() and k: n, k = n + 1, 0
     return n + (1 if k else 0)
 direct = scores(os.path.join(out, "direct.eval.json"))
+detection = json.load(open(os.path.join(out, "detection.eval.json")))["micro avg"]
+detection = {k: detection[k] for k in ["precision", "recall", "f1", "support", "predicted", "correct"]}
 runs = []
 for size in sizes:
     n = sentences(os.path.join(out, f"target-{size}", "train.txt"))
-    for seed in seeds:
+    for seed in seeds_of[size]:
         for row in target_rows:
             runs.append({"size": size, "sentences": n, "seed": int(seed), "row": row,
                          **scores(os.path.join(out, f"n{size}-seed{seed}", row + ".eval.json"))})
@@ -185,23 +199,35 @@ for size in sizes:
         summary.append({"size": size, "sentences": rs[0]["sentences"], "row": row, "seeds": len(rs),
                         **{k: mean_sd([r[k] for r in rs]) for k in ["precision", "recall", "f1", "partial_f1"]}})
 doc = {"experiment": experiment, "command": "scripts/reproduce_ousia.sh " + args, "wall_seconds": int(seconds),
-       "direct": direct, "runs": runs, "summary": summary}
+       "source_detection": detection, "direct": direct, "runs": runs, "summary": summary}
 def write(path, text):
     with open(path + ".tmp", "w") as f:
         f.write(text)
     os.replace(path + ".tmp", path)
 write(os.path.join(results, name + ".json"), json.dumps(doc, indent=1) + "\n")
-pct = lambda ms: f"{ms[0]:.2f} ± {ms[1]:.2f}" if len(seeds) > 1 else f"{ms[0]:.2f}"
+def pct(ms, seeds):
+    return f"{ms[0]:.2f} ± {ms[1]:.2f}" if seeds > 1 else f"{ms[0]:.2f}"
+seed_lists = {" ".join(seeds_of[size]) for size in sizes}
+if len(seed_lists) == 1:
+    only = seeds_of[sizes[0]]
+    seeds_text = (f", mean ± standard deviation over seeds {', '.join(only)}." if len(only) > 1
+                  else f" (seed {only[0]}).")
+else:
+    seeds_text = ("; mean ± standard deviation over the seeds of each size (" +
+                  "; ".join(f"{size}: {', '.join(seeds_of[size])}" for size in sizes) + ").")
 lines = [f"Taxonomy transfer ({os.path.basename(experiment)}), scored on the target test file; target rows trained on "
          f"the first N sentences of {os.path.basename(os.path.dirname(target_train))}/{os.path.basename(target_train)}"
-         + (f", mean ± standard deviation over seeds {', '.join(seeds)}." if len(seeds) > 1 else f" (seed {seeds[0]})."),
-         f"Command: `scripts/reproduce_ousia.sh {args}`", "",
+         + seeds_text, f"Command: `scripts/reproduce_ousia.sh {args}`", "",
+         f"Source model's mention detection on the target test file, types ignored (`nertool eval --untyped`): "
+         f"precision {100*detection['precision']:.2f}, recall {100*detection['recall']:.2f}, "
+         f"F1 {100*detection['f1']:.2f} ({detection['correct']} of {detection['support']} target mentions found).", "",
          "| target sentences | approach | precision | recall | F1 | partial-credit F1 |", "| --- | --- | --- | --- | --- | --- |",
          f"| - | {labels['direct']} | {100*direct['precision']:.2f} | {100*direct['recall']:.2f} | {100*direct['f1']:.2f} | "
          f"{100*direct['partial_f1']:.2f} |"]
 for s in summary:
-    lines.append(f"| {s['sentences']} | {labels[s['row']]} | {pct(s['precision'])} | {pct(s['recall'])} | {pct(s['f1'])} | "
-                 f"{pct(s['partial_f1'])} |")
+    k = s["seeds"]
+    lines.append(f"| {s['sentences']} | {labels[s['row']]} | {pct(s['precision'], k)} | {pct(s['recall'], k)} | "
+                 f"{pct(s['f1'], k)} | {pct(s['partial_f1'], k)} |")
 write(os.path.join(results, name + ".md"), "\n".join(lines) + "\n")
 print("\n".join(lines))
 if len(sizes) > 1:

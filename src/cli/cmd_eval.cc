@@ -33,6 +33,7 @@ struct EvalOptions {
   std::string gold, pred, file;
   metrics::Mode mode = metrics::Mode::Default;
   std::string scheme;
+  bool untyped = false;  // mention detection: types ignored, boundaries scored
   int digits = 4;
   bool json = false;
   int token_column = 0;
@@ -68,6 +69,10 @@ taxonomy::PartialCreditScore partial_credit(const Labels& gold, const Labels& pr
 metrics::ScoreOptions score_options(const EvalOptions& o) {
   metrics::ScoreOptions options;
   options.mode = o.mode;
+  options.untyped = o.untyped;
+  if (o.untyped && !o.taxonomy.empty())
+    throw ConfigError("--untyped scores mention boundaries only, while --taxonomy's partial credit needs the types; "
+                      "run them separately");
   if (options.mode == metrics::Mode::Strict) {
     if (o.scheme.empty()) throw ConfigError("--mode strict needs --scheme (IOB1, IOB2, IOE1, IOE2, IOBES, BILOU)");
     options.scheme = data::parse_tag_scheme(o.scheme);
@@ -114,6 +119,7 @@ void print_report(const metrics::Report& report, const EvalOptions& o, const met
     nlohmann::json out = metrics::report_to_json(report);
     out["mode"] = choice_name(o.mode);
     out["scheme"] = options.scheme ? nlohmann::json(data::tag_scheme_name(*options.scheme)) : nlohmann::json();
+    out["untyped"] = options.untyped;
     out["files"] = inputs;
     if (partial) out["partial_credit"] = partial->to_json();
     std::cout << out.dump(2) << std::endl;
@@ -155,6 +161,10 @@ Action setup(CLI::App& app) {
   add_choice_flag(app, "--mode", o->mode,
                   "Chunking: default (seqeval default = conlleval rules) or strict (needs --scheme)");
   app.add_option("--scheme", o->scheme, "Tag scheme for --mode strict: IOB1, IOB2 (BIO), IOE1, IOE2, IOBES, BILOU");
+  app.add_flag("--untyped", o->untyped,
+               "Score mention detection: every type is read as one, ENTITY (B-PER -> B-ENTITY), so a predicted "
+               "mention counts when its boundaries are a gold mention's (e.g. a source-taxonomy model's recall on "
+               "target data: eval --untyped --model RUN --data FILE)");
   app.add_option("--digits", o->digits, "Decimals in the seqeval table (seqeval's default is 2)")
       ->check(CLI::Range(0, 15))
       ->capture_default_str();

@@ -64,8 +64,11 @@ std::string printf_string(const char* format, double value) {
 
 }  // namespace
 
-ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines) {
+ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped) {
   ConllevalSummary s;
+  // Untyped: types still delimit chunks, but chunks match whatever their types, and all count as kUntypedType.
+  auto same_type = [untyped](std::string_view a, std::string_view b) { return untyped || a == b; };
+  auto row = [untyped](std::string_view type) { return untyped ? std::string_view(kUntypedType) : type; };
   std::map<std::string, std::size_t, std::less<>> found_correct, found_guessed, correct_chunk;
   std::string_view last_correct = "O", last_guessed = "O", last_correct_type = "", last_guessed_type = "";
   bool in_correct = false;
@@ -80,27 +83,27 @@ ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines) {
     bool correct_ends = end_of_chunk(last_correct, correct.tag, last_correct_type, correct.type);
     bool guessed_ends = end_of_chunk(last_guessed, guessed.tag, last_guessed_type, guessed.type);
     if (in_correct) {
-      if (correct_ends && guessed_ends && last_guessed_type == last_correct_type) {
+      if (correct_ends && guessed_ends && same_type(last_guessed_type, last_correct_type)) {
         in_correct = false;
         ++s.correct_phrases;
-        bump(correct_chunk, last_correct_type);
-      } else if (correct_ends != guessed_ends || guessed.type != correct.type) {
+        bump(correct_chunk, row(last_correct_type));
+      } else if (correct_ends != guessed_ends || !same_type(guessed.type, correct.type)) {
         in_correct = false;
       }
     }
     bool correct_starts = start_of_chunk(last_correct, correct.tag, last_correct_type, correct.type);
     bool guessed_starts = start_of_chunk(last_guessed, guessed.tag, last_guessed_type, guessed.type);
-    if (correct_starts && guessed_starts && guessed.type == correct.type) in_correct = true;
+    if (correct_starts && guessed_starts && same_type(guessed.type, correct.type)) in_correct = true;
     if (correct_starts) {
       ++s.gold_phrases;
-      bump(found_correct, correct.type);
+      bump(found_correct, row(correct.type));
     }
     if (guessed_starts) {
       ++s.found_phrases;
-      bump(found_guessed, guessed.type);
+      bump(found_guessed, row(guessed.type));
     }
     if (!line.boundary) {
-      if (correct.tag == guessed.tag && guessed.type == correct.type) ++s.correct_tags;
+      if (correct.tag == guessed.tag && same_type(guessed.type, correct.type)) ++s.correct_tags;
       ++s.tokens;
     }
     last_guessed = guessed.tag;
@@ -110,7 +113,7 @@ ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines) {
   }
   if (in_correct) {
     ++s.correct_phrases;
-    bump(correct_chunk, last_correct_type);
+    bump(correct_chunk, row(last_correct_type));
   }
 
   s.precision = percent(s.correct_phrases, s.found_phrases);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <string_view>
 
 #include "nertool/core/error.h"
 #include "nertool/metrics/chunks.h"
@@ -60,12 +61,31 @@ void fill_scores(TypeScores& row) {
   row.f1 = f1_of(row.precision, row.recall);
 }
 
+using Sentences = std::vector<std::vector<std::string>>;
+
+// Untyped scoring: every chunk as kUntypedType, duplicates (one span read with two types) merged.
+void drop_types(std::vector<Chunk>& chunks) {
+  for (Chunk& c : chunks) c.type = kUntypedType;
+  std::sort(chunks.begin(), chunks.end());
+  chunks.erase(std::unique(chunks.begin(), chunks.end()), chunks.end());
+}
+
+// A token's tag as seqeval reads it (its first code point; "O" for O), for untyped token accuracy.
+std::string_view tag_of(const std::string& label) {
+  std::size_t n = 1;
+  while (n < label.size() && (static_cast<unsigned char>(label[n]) & 0xC0) == 0x80) ++n;
+  return std::string_view(label).substr(0, std::min(n, label.size()));
+}
+
+bool same_token_label(const std::string& gold, const std::string& pred, bool untyped) {
+  return untyped ? tag_of(gold) == tag_of(pred) : gold == pred;
+}
+
 }  // namespace
 
 namespace detail {
 
-Report score_prepared(const std::vector<std::vector<std::string>>& gold,
-                      const std::vector<std::vector<std::string>>& pred, const std::vector<ConllevalLine>& lines,
+Report score_prepared(const Sentences& gold, const Sentences& pred, const std::vector<ConllevalLine>& lines,
                       const ScoreOptions& options) {
   Report report;
   std::vector<Chunk> gold_chunks, pred_chunks;
@@ -75,6 +95,10 @@ Report score_prepared(const std::vector<std::vector<std::string>>& gold,
   } else {
     gold_chunks = default_chunks(gold);
     pred_chunks = default_chunks(pred);
+  }
+  if (options.untyped) {
+    drop_types(gold_chunks);
+    drop_types(pred_chunks);
   }
 
   // Per type: |gold|, |pred|, |gold ∩ pred| (both lists are sorted sets).
@@ -125,12 +149,13 @@ Report score_prepared(const std::vector<std::vector<std::string>>& gold,
 
   for (std::size_t s = 0; s < gold.size(); ++s) {
     report.tokens += gold[s].size();
-    for (std::size_t t = 0; t < gold[s].size(); ++t) report.correct_tokens += gold[s][t] == pred[s][t];
+    for (std::size_t t = 0; t < gold[s].size(); ++t)
+      report.correct_tokens += same_token_label(gold[s][t], pred[s][t], options.untyped);
   }
   report.accuracy = report.tokens > 0
                         ? static_cast<double>(report.correct_tokens) / static_cast<double>(report.tokens)
                         : std::numeric_limits<double>::quiet_NaN();
-  report.conlleval = conlleval(lines);
+  report.conlleval = conlleval(lines, options.untyped);
   return report;
 }
 

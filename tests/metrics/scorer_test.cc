@@ -156,6 +156,39 @@ TEST(Score, StrictModeErrors) {
   EXPECT_THROW(score({{"O"}}, {{"E-PER"}}, strict), InputError);
 }
 
+TEST(Score, UntypedScoresMentionBoundariesOnly) {
+  // gold: PER(0-1) LOC(3) ORG(5-6); pred: ORG(0-1) LOC(3-4) MISC(5-6). Typed, no mention is right; untyped, the
+  // two with gold boundaries are (0-1 and 5-6), and LOC(3-4) is still wrong.
+  Sentences gold{{"B-PER", "I-PER", "O", "B-LOC", "O", "B-ORG", "I-ORG"}};
+  Sentences pred{{"B-ORG", "I-ORG", "O", "B-LOC", "I-LOC", "B-MISC", "I-MISC"}};
+  EXPECT_EQ(score(gold, pred).micro.correct, 0u);
+  ScoreOptions untyped;
+  untyped.untyped = true;
+  Report r = score(gold, pred, untyped);
+  ASSERT_EQ(r.per_type.size(), 1u);
+  EXPECT_EQ(r.per_type[0].name, kUntypedType);
+  EXPECT_EQ(r.micro.support, 3u);
+  EXPECT_EQ(r.micro.predicted, 3u);
+  EXPECT_EQ(r.micro.correct, 2u);
+  EXPECT_EQ(r.correct_tokens, 6u);  // B I O B O B I against B I O B I B I
+  EXPECT_EQ(r.conlleval.found_phrases, 3u);
+  EXPECT_EQ(r.conlleval.correct_phrases, 2u);
+  EXPECT_EQ(r.conlleval.correct_tags, 6u);
+  // Types still delimit chunks: B-PER I-LOC is two mentions, so B-ORG I-ORG over the same tokens matches neither.
+  Report split = score({{"B-PER", "I-LOC"}}, {{"B-ORG", "I-ORG"}}, untyped);
+  EXPECT_EQ(split.micro.support, 2u);
+  EXPECT_EQ(split.micro.predicted, 1u);
+  EXPECT_EQ(split.micro.correct, 0u);
+  EXPECT_EQ(split.conlleval.gold_phrases, 2u);
+  EXPECT_EQ(split.conlleval.correct_phrases, 0u);
+  // Strict mode keeps its rules: I- after O starts no IOB2 chunk, typed or not.
+  untyped.mode = Mode::Strict;
+  untyped.scheme = data::TagScheme::IOB2;
+  Report strict = score({{"B-PER", "O", "B-LOC"}}, {{"I-ORG", "O", "B-MISC"}}, untyped);
+  EXPECT_EQ(strict.micro.predicted, 1u);
+  EXPECT_EQ(strict.micro.correct, 1u);
+}
+
 TEST(Score, MisalignedInputIsAnError) {
   EXPECT_THROW(score({{"O"}}, {{"O"}, {"O"}}), InputError);
   EXPECT_THROW(score({{"O", "O"}}, {{"O"}}), InputError);

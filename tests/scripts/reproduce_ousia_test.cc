@@ -63,14 +63,25 @@ const std::string kSmall =
 TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   TempDir dir;
   write_worked_example(dir);
-  CliResult r = reproduce(dir, "--experiment experiment.json --sizes '20 all' --seeds '1 2'" + kSmall);
+  const std::string args = "--experiment experiment.json --sizes '20 all' --seeds '1 2' --seeds-for all 3" + kSmall;
+  CliResult r = reproduce(dir, args);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto result = nlohmann::json::parse(nertool::read_file(dir.file("results/people_to_conll.json")));
   EXPECT_TRUE(result["direct"]["f1"].is_number()) << result.dump();
-  ASSERT_EQ(result["runs"].size(), 2u * 2u * 4u);  // sizes x seeds x (soft, hard, soft with the detector, scratch)
+  // The source detector's untyped scores on the target test file: recall is found / target mentions.
+  const auto& detection = result["source_detection"];
+  ASSERT_TRUE(detection["recall"].is_number()) << result.dump();
+  EXPECT_DOUBLE_EQ(detection["recall"].get<double>(),
+                   detection["correct"].get<double>() / detection["support"].get<double>());
+  // (soft, hard, soft with the detector, scratch) for 2 seeds of size 20 and the one seed given for "all".
+  ASSERT_EQ(result["runs"].size(), (2u + 1u) * 4u);
   ASSERT_EQ(result["summary"].size(), 2u * 4u);
   EXPECT_EQ(result["summary"][0]["sentences"], 20);
+  EXPECT_EQ(result["summary"][0]["seeds"], 2);
   EXPECT_GT(result["summary"][4]["sentences"].get<int>(), 20);  // "all": the whole target training file
+  EXPECT_EQ(result["summary"][4]["seeds"], 1);
+  EXPECT_TRUE(fs::exists(dir.file("runs/nall-seed3/scratch/model.pt")));
+  EXPECT_FALSE(fs::exists(dir.file("runs/nall-seed1")));
   for (const auto& run : result["runs"]) {
     EXPECT_GE(run["f1"].get<double>(), 0.0);
     EXPECT_LE(run["partial_f1"].get<double>(), 1.0);
@@ -79,6 +90,8 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   EXPECT_NE(table.find("| - | Direct (source model + type map) | "), std::string::npos) << table;
   EXPECT_NE(table.find("| 20 | Fine-tuned, hierarchical soft loss | "), std::string::npos) << table;
   EXPECT_NE(table.find(" ± "), std::string::npos) << table;  // mean and standard deviation over the two seeds
+  EXPECT_NE(table.find("Source model's mention detection on the target test file"), std::string::npos) << table;
+  EXPECT_NE(table.find("(20: 1, 2; all: 3)"), std::string::npos) << table;
   if (std::system("command -v gnuplot >/dev/null 2>&1") == 0)
     EXPECT_TRUE(fs::exists(dir.file("results/plots/people_to_conll_learning_curve.png")));
   // The source model uses the first seed; a second run keeps every finished run.
@@ -91,7 +104,7 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   EXPECT_EQ(detector["train"]["freeze"], nlohmann::json::array({"encoder."}));
   const auto soft = nlohmann::json::parse(nertool::read_file(dir.file("runs/n20-seed1/finetune-soft/config.json")));
   EXPECT_EQ(soft["train"]["freeze"], nlohmann::json::array({"encoder.", "decoder.detection."}));
-  CliResult again = reproduce(dir, "--experiment experiment.json --sizes '20 all' --seeds '1 2'" + kSmall);
+  CliResult again = reproduce(dir, args);
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.err.find("runs/n20-seed2/scratch done, kept"), std::string::npos) << again.err;
   EXPECT_EQ(again.err.find("+ nertool train"), std::string::npos) << again.err;

@@ -19,7 +19,9 @@ struct ConllevalLine {
   bool boundary = false;
 };
 
-ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines);
+// conlleval.pl's counts over `lines`. `untyped` (ScoreOptions::untyped): chunks match whatever their types, and
+// every chunk counts as kUntypedType; a token is right when its tag is.
+ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped = false);
 
 // The lines conlleval.pl prints (without -l): the "processed ..." line, the accuracy line (only when it counted
 // a token), and one line per chunk type.

@@ -16,7 +16,14 @@ enum class Mode { Default, Strict };
 struct ScoreOptions {
   Mode mode = Mode::Default;
   std::optional<data::TagScheme> scheme;  // required in strict mode (IOB2, IOE2, IOBES, BILOU)
+  // Mention detection: chunks are read with their types as usual, then every chunk counts as type kUntypedType,
+  // so a predicted chunk is correct when its boundaries are a gold chunk's (e.g. the recall of a detector trained
+  // in another taxonomy); a token is correct when its tag (B, I, ...) is. Applies to the conlleval block too.
+  bool untyped = false;
 };
+
+// The one type of every chunk in untyped scoring.
+inline constexpr const char* kUntypedType = "ENTITY";
 
 // One row of the report. Scores are fractions in [0, 1] as seqeval returns them.
 struct TypeScores {
