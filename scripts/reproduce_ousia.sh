@@ -22,6 +22,9 @@
 #   --seeds "S ..."        seeds of the target rows, for each size (default: 42); the source model uses the first
 #   --seeds-for SIZE "S ..."  other seeds for one size (e.g. --seeds-for all "42": one seed for the full set, the
 #                          costliest); repeatable
+#   --rows "R ..."         target rows to run at every size: soft, hard, soft-detector, scratch (default: all four)
+#   --rows-for SIZE "R ..."  other rows for one size (e.g. only the best transfer variant and scratch on the
+#                          learning curve's other sizes); repeatable
 #   --threads N            CPU threads (train.num_threads; default 0 = LibTorch's default)
 #   --pretrain-epochs N    source-model epochs (default: the source config's)
 #   --finetune-epochs N    fine-tuning and scratch epochs (default: the configs')
@@ -38,7 +41,8 @@ set -euo pipefail
 ARGS="$*"
 EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
 DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
-declare -A SEEDS_FOR=()
+declare -A SEEDS_FOR=() ROWS_FOR=()
+ROWS="soft hard soft-detector scratch"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --experiment) EXPERIMENT=$2; shift 2 ;;
@@ -48,6 +52,8 @@ while [[ $# -gt 0 ]]; do
     --sizes) SIZES=$2; shift 2 ;;
     --seeds) SEEDS=$2; shift 2 ;;
     --seeds-for) SEEDS_FOR[$2]=$3; shift 3 ;;
+    --rows) ROWS=$2; shift 2 ;;
+    --rows-for) ROWS_FOR[$2]=$3; shift 3 ;;
     --threads) THREADS=$2; shift 2 ;;
     --pretrain-epochs) PRE_EPOCHS=$2; shift 2 ;;
     --finetune-epochs) FT_EPOCHS=$2; shift 2 ;;
@@ -57,6 +63,12 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 NERTOOL=$(nertool_binary)
+for rows in "$ROWS" "${ROWS_FOR[@]}"; do
+  for row in $rows; do
+    [[ $row =~ ^(soft|hard|soft-detector|scratch)$ ]] ||
+      { echo "error: unknown row '$row' (rows: soft, hard, soft-detector, scratch)" >&2; exit 2; }
+  done
+done
 [[ -f $EXPERIMENT ]] || { echo "error: experiment file not found: $EXPERIMENT" >&2; exit 2; }
 
 # The experiment file as shell variables (absolute paths), checked: every key present, every file there.
@@ -130,8 +142,9 @@ train "$OUT/source" --config "$SOURCE_CONFIG" --data "$(dirname "$SOURCE_TRAIN")
 evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
 "$NERTOOL" eval --json --untyped --model "$OUT/source" --data "$TARGET_TEST" > "$OUT/detection.eval.json.tmp"
 mv "$OUT/detection.eval.json.tmp" "$OUT/detection.eval.json"
-# seeds_of SIZE: the seeds of that size's target rows.
+# seeds_of SIZE, rows_of SIZE: the seeds and the rows of that size.
 seeds_of() { echo "${SEEDS_FOR[$1]:-$SEEDS}"; }
+rows_of() { echo "${ROWS_FOR[$1]:-$ROWS}"; }
 
 for size in $SIZES; do
   n=$([[ $size == all ]] && echo 0 || echo "$size")
@@ -142,7 +155,13 @@ for size in $SIZES; do
   for seed in $(seeds_of "$size"); do
     runs="$OUT/n$size-seed$seed"
     mkdir -p "$runs"
-    for row in soft hard soft-detector; do
+    for row in $(rows_of "$size"); do
+      if [[ $row == scratch ]]; then
+        train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \
+          --set "model.multitask.taxonomy=$TARGET_TAX" "${FT_SET[@]}"
+        evaluate "$runs/scratch" "$runs/scratch.eval.json"
+        continue
+      fi
       variant=(--set "model.multitask.loss=${row%-detector}")
       [[ $row == *-detector ]] && variant+=(--set model.multitask.stage2_detection_weight=1
                                             --set 'train.freeze=["encoder."]')
@@ -151,19 +170,19 @@ for size in $SIZES; do
         "${variant[@]}" "${FT_SET[@]}"
       evaluate "$runs/finetune-$row" "$runs/finetune-$row.eval.json"
     done
-    train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \
-      --set "model.multitask.taxonomy=$TARGET_TAX" "${FT_SET[@]}"
-    evaluate "$runs/scratch" "$runs/scratch.eval.json"
   done
 done
 
 SEEDS_BY_SIZE=$(for size in $SIZES; do printf '%s=%s;' "$size" "$(seeds_of "$size")"; done)
+ROWS_BY_SIZE=$(for size in $SIZES; do printf '%s=%s;' "$size" "$(rows_of "$size")"; done)
 python3 - "$OUT" "$NAME" "$SIZES" "$SEEDS_BY_SIZE" "$(( $(date +%s) - start ))" "$RESULTS" "$ARGS" "$EXPERIMENT" \
-  "$TARGET_TRAIN" <<'PY'
+  "$TARGET_TRAIN" "$ROWS_BY_SIZE" <<'PY'
 import json, os, statistics, subprocess, sys
-out, name, sizes, seeds_by_size, seconds, results, args, experiment, target_train = sys.argv[1:10]
+out, name, sizes, seeds_by_size, seconds, results, args, experiment, target_train, rows_by_size = sys.argv[1:11]
 sizes = sizes.split()
-seeds_of = {k: v.split() for k, v in (item.split("=", 1) for item in seeds_by_size.split(";") if item)}
+def by_size(text):
+    return {k: v.split() for k, v in (item.split("=", 1) for item in text.split(";") if item)}
+seeds_of, rows_of = by_size(seeds_by_size), by_size(rows_by_size)
 labels = {"direct": "Direct (source model + type map)", "finetune-soft": "Fine-tuned, hierarchical soft loss",
           "finetune-hard": "Fine-tuned, hard loss",
           "finetune-soft-detector": "Fine-tuned, soft loss, detector trained too",
@@ -188,6 +207,8 @@ for size in sizes:
     n = sentences(os.path.join(out, f"target-{size}", "train.txt"))
     for seed in seeds_of[size]:
         for row in target_rows:
+            if (row if row == "scratch" else row[len("finetune-"):]) not in rows_of[size]:
+                continue
             runs.append({"size": size, "sentences": n, "seed": int(seed), "row": row,
                          **scores(os.path.join(out, f"n{size}-seed{seed}", row + ".eval.json"))})
 def mean_sd(xs):
@@ -196,6 +217,8 @@ summary = []
 for size in sizes:
     for row in target_rows:
         rs = [r for r in runs if r["size"] == size and r["row"] == row]
+        if not rs:
+            continue
         summary.append({"size": size, "sentences": rs[0]["sentences"], "row": row, "seeds": len(rs),
                         **{k: mean_sd([r[k] for r in rs]) for k in ["precision", "recall", "f1", "partial_f1"]}})
 doc = {"experiment": experiment, "command": "scripts/reproduce_ousia.sh " + args, "wall_seconds": int(seconds),
@@ -233,19 +256,23 @@ print("\n".join(lines))
 if len(sizes) > 1:
     os.makedirs(os.path.join(results, "plots"), exist_ok=True)
     data = os.path.join(out, "learning_curve.dat")
+    titles = {"finetune-soft": "fine-tuned, soft loss", "finetune-hard": "fine-tuned, hard loss",
+              "finetune-soft-detector": "fine-tuned, soft loss, detector trained", "scratch": "scratch"}
+    plotted = []  # one data block per row that has points, in ascending sentences
     with open(data, "w") as f:
         for row in target_rows:
-            for s in summary:
-                if s["row"] == row:
-                    f.write(f"{s['sentences']} {s['f1'][0]} {s['f1'][1]}\n")
+            points = sorted((s for s in summary if s["row"] == row), key=lambda s: s["sentences"])
+            if not points:
+                continue
+            for s in points:
+                f.write(f"{s['sentences']} {s['f1'][0]} {s['f1'][1]}\n")
             f.write("\n\n")
+            plotted.append(row)
     png = os.path.join(results, "plots", name + "_learning_curve.png")
+    curves = ", ".join(f"'{data}' index {i} using 1:2:3 with yerrorlines title '{titles[row]}'"
+                       for i, row in enumerate(plotted))
     script = (f"set terminal pngcairo size 800,500\nset output '{png}'\nset logscale x\nset xlabel 'target training sentences'\n"
               "set ylabel 'exact-type F1 (%)'\nset key bottom right\nset grid\n"
-              f"plot '{data}' index 0 using 1:2:3 with yerrorlines title 'fine-tuned, soft loss', "
-              "'' index 1 using 1:2:3 with yerrorlines title 'fine-tuned, hard loss', "
-              "'' index 2 using 1:2:3 with yerrorlines title 'fine-tuned, soft loss, detector trained', "
-              "'' index 3 using 1:2:3 with yerrorlines title 'scratch', "
-              f"{100*direct['f1']} with lines dashtype 2 title 'direct'\n")
+              f"plot {curves}, {100*direct['f1']} with lines dashtype 2 title 'direct'\n")
     subprocess.run(["gnuplot"], input=script.encode(), check=False)
 PY

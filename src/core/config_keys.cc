@@ -52,9 +52,8 @@ void check_known_keys(const json& section, const std::vector<std::string>& known
     const std::string hint = closest_key(item.key(), known);
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    auto full = [&](const std::string& k) { return name.empty() ? k : name + "." + k; };
-    throw ConfigError((source.empty() ? "" : source + ": ") + "unknown key '" + full(item.key()) + "'" +
-                      (hint.empty() ? " (known: " + list + ")" : " (did you mean '" + full(hint) + "'?)"));
+    throw ConfigError((source.empty() ? "" : source + ": ") + "unknown key '" + full_key(name, item.key()) + "'" +
+                      (hint.empty() ? " (known: " + list + ")" : " (did you mean '" + full_key(name, hint) + "'?)"));
   }
 }
 

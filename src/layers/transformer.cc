@@ -87,7 +87,7 @@ const std::vector<config::Key<TransformerConfig>>& transformer_keys() {
 }
 
 void TransformerConfig::check(const std::string& name, const std::string& source) const {
-  auto full = [&](const char* k) { return name.empty() ? std::string(k) : name + "." + k; };
+  auto full = [&name](const char* k) { return config::full_key(name, k); };
   if (vocab_size < 1) config::fail(source, full("vocab_size"), "missing (the tokenizer's vocabulary size)");
   if (hidden_size % num_heads != 0)
     config::fail(source, full("hidden_size"), std::to_string(hidden_size) + " is not a multiple of num_heads " +
@@ -153,7 +153,10 @@ HfConfig read_hf_config(const nlohmann::json& hf, const std::string& source) {
 }
 
 TransformerConfig TransformerConfig::from_hf_config(const nlohmann::json& hf, const std::string& source) {
-  const HfConfig h = read_hf_config(hf, source);
+  return from_hf_config(read_hf_config(hf, source), source);
+}
+
+TransformerConfig TransformerConfig::from_hf_config(const HfConfig& h, const std::string& source) {
   const bool roberta_like = h.model_type != "bert";
   TransformerConfig c;
   c.vocab_size = h.vocab_size;

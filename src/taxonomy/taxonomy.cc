@@ -75,7 +75,6 @@ struct TypeEntry {
 };
 
 std::vector<TypeEntry> read_type_entries(const config::SectionReader& top, const Checker& ck) {
-  top.require("types");
   const json& types = top.at("types");
   if (!types.is_array()) ck.fail("$.types", "expected an array, got " + config::json_type_name(types));
   if (types.empty()) ck.fail("$.types", "a taxonomy needs at least one type");
@@ -84,7 +83,6 @@ std::vector<TypeEntry> read_type_entries(const config::SectionReader& top, const
   for (std::size_t i = 0; i < types.size(); ++i) {
     const std::string p = type_path(i);
     const config::SectionReader r = ck.object(types[i], p, {"name", "parent", "description"});
-    r.require("name");
     TypeEntry e{r.str("name"), r.has("parent") ? r.str("parent") : "",
                 r.has("description") ? r.str("description") : ""};
     if (const std::string problem = type_name_problem(e.name); !problem.empty()) r.fail("name", problem);
@@ -153,7 +151,6 @@ std::map<int, double> read_credit_row(const Taxonomy& t, int gold, const json& r
 Taxonomy Taxonomy::from_json(const json& doc, const std::string& source) {
   const Checker ck{source};
   const config::SectionReader top = ck.object(doc, "$", {"name", "description", "types", "credit"});
-  top.require("name");
   Taxonomy t;
   t.name_ = top.str("name");
   if (t.name_.empty()) top.fail("name", "empty taxonomy name");

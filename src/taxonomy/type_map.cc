@@ -13,7 +13,6 @@ TypeMap TypeMap::from_json(const json& doc, const std::string& source_file) {
   config::check_known_keys(doc, {"name", "source", "target", "map", "description"}, "$", source_file);
   const config::SectionReader r(doc, "$", source_file);
   auto nonempty_string = [&](const char* key) {
-    r.require(key);
     std::string value = r.str(key);
     if (value.empty()) r.fail(key, "empty string");
     return value;
@@ -23,7 +22,6 @@ TypeMap TypeMap::from_json(const json& doc, const std::string& source_file) {
   m.source_ = nonempty_string("source");
   m.target_ = nonempty_string("target");
   if (r.has("description")) r.str("description");
-  r.require("map");
   const json& entries = r.at("map");
   if (!entries.is_object()) r.fail("map", "expected an object, got " + config::json_type_name(entries));
   if (entries.empty()) r.fail("map", "empty map");

@@ -40,35 +40,26 @@ json EpochRecord::to_json() const {
 EpochRecord EpochRecord::from_json(const json& j, const std::string& name, const std::string& source) {
   if (!j.is_object()) config::fail(source, name, "expected an object, got " + config::json_type_name(j));
   const config::SectionReader r(j, name, source);
-  auto number = [&](const char* k) {
-    r.require(k);
-    return r.number(k);
-  };
-  auto optional_number = [&](const char* k) {
-    r.require(k);
-    return r.at(k).is_null() ? std::optional<double>() : r.number(k);
-  };
+  auto optional_number = [&](const char* k) { return r.at(k).is_null() ? std::optional<double>() : r.number(k); };
   EpochRecord e;
-  r.require("epoch");
   e.epoch = r.int32("epoch");
-  e.train_loss = number("train_loss");
+  e.train_loss = r.number("train_loss");
   if (r.has("dev_loss")) {
-    e.dev_loss = number("dev_loss");
+    e.dev_loss = r.number("dev_loss");
     e.dev_accuracy = optional_number("dev_accuracy");
   } else {
-    e.dev_precision = number("dev_precision");
-    e.dev_recall = number("dev_recall");
-    e.dev_f1 = number("dev_f1");
+    e.dev_precision = r.number("dev_precision");
+    e.dev_recall = r.number("dev_recall");
+    e.dev_f1 = r.number("dev_f1");
     e.test_precision = optional_number("test_precision");
     e.test_recall = optional_number("test_recall");
     e.test_f1 = optional_number("test_f1");
   }
-  e.tokens_per_s = number("tokens_per_s");
-  e.seconds = number("seconds");
+  e.tokens_per_s = r.number("tokens_per_s");
+  e.seconds = r.number("seconds");
   // absent in runs written before distributed training
   e.reduce_seconds = r.has("reduce_seconds") ? r.number("reduce_seconds") : 0.0;
-  e.lr = number("lr");
-  r.require("steps");
+  e.lr = r.number("lr");
   e.steps = r.integer("steps");
   return e;
 }
@@ -92,9 +83,6 @@ json RunState::to_json() const {
 RunState RunState::from_json(const json& j, const std::string& origin) {
   if (!j.is_object()) config::fail(origin, "training state", "expected an object, got " + config::json_type_name(j));
   const config::SectionReader r(j, "", origin);
-  for (const char* k : {"epoch", "step", "best_dev_f1", "best_epoch", "bad_epochs", "stopped_early", "seconds",
-                        "shuffle_rng", "data_sha256", "history"})
-    r.require(k);
   RunState s;
   s.epoch = r.int32("epoch");
   s.step = r.integer("step");

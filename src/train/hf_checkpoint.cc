@@ -272,13 +272,22 @@ struct TensorMatch {
 
 std::string hf_config_path(const std::string& hf_dir) { return (fs::path(hf_dir) / "config.json").string(); }
 
-// The architecture of a Hugging Face checkpoint folder; `hf_out` gets its config.json as read.
-layers::TransformerConfig checkpoint_architecture(const std::string& hf_dir, nlohmann::json* hf_out = nullptr) {
+// A Hugging Face checkpoint folder's config.json: the JSON (its labels are read from there), the settings nertool
+// reads, and the architecture they give.
+struct CheckpointConfig {
+  nlohmann::json json;
+  layers::HfConfig settings;
+  layers::TransformerConfig architecture;
+};
+
+CheckpointConfig read_checkpoint_config(const std::string& hf_dir) {
   const std::string config_path = hf_config_path(hf_dir);
   if (!fs::exists(config_path)) throw IoError(hf_dir + " has no config.json (not a Hugging Face checkpoint?)");
-  const nlohmann::json hf = read_json_file(config_path);
-  if (hf_out) *hf_out = hf;
-  return layers::TransformerConfig::from_hf_config(hf, config_path);
+  CheckpointConfig c;
+  c.json = read_json_file(config_path);
+  c.settings = layers::read_hf_config(c.json, config_path);
+  c.architecture = layers::TransformerConfig::from_hf_config(c.settings, config_path);
+  return c;
 }
 
 // The token classifier's labels: the checkpoint's classifier and id2label, or (base checkpoint) the given set.
@@ -307,8 +316,9 @@ LabelSet checkpoint_labels(const HfTensorGroups& groups, const nlohmann::json& h
 Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_dir, const HfImportOptions& options,
                             HfImportReport* report_out) {
   HfImportReport report;
-  nlohmann::json hf;
-  const layers::TransformerConfig tconfig = checkpoint_architecture(hf_dir, &hf);
+  const CheckpointConfig checkpoint = read_checkpoint_config(hf_dir);
+  const nlohmann::json& hf = checkpoint.json;
+  const layers::TransformerConfig& tconfig = checkpoint.architecture;
   auto [encoder_name, prefix] = encoder_of(tconfig.model_type);
   HfTensorGroups groups = group_hf_tensors(read_hf_weights(hf_dir, &report.weights_file), prefix);
   report.ignored = groups.mlm_head_names;
@@ -316,7 +326,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
   for (const auto& n : report.ignored) spdlog::info("convert: ignoring {} (not part of a token classifier)", n);
   const LabelSet labels = checkpoint_labels(groups, hf, hf_dir, options, report);
 
-  const double hf_dropout = layers::read_hf_config(hf, hf_config_path(hf_dir)).classifier_dropout;
+  const double hf_dropout = checkpoint.settings.classifier_dropout;
   const double dropout = options.classifier_dropout >= 0 ? options.classifier_dropout
                          : hf_dropout >= 0               ? hf_dropout
                                                          : tconfig.hidden_dropout;
@@ -343,7 +353,7 @@ Tagger import_hf_checkpoint(const std::string& hf_dir, const std::string& work_d
 
 MaskedLanguageModel import_hf_masked_lm(const std::string& hf_dir, HfImportReport* report_out) {
   HfImportReport report;
-  const layers::TransformerConfig tconfig = checkpoint_architecture(hf_dir);
+  const layers::TransformerConfig tconfig = read_checkpoint_config(hf_dir).architecture;
   const std::string prefix = encoder_of(tconfig.model_type).second;
   HfTensorGroups groups = group_hf_tensors(read_hf_weights(hf_dir, &report.weights_file), prefix);
   report.ignored = groups.ignored;

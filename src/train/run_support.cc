@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "nertool/core/atomic_file.h"
+#include "nertool/core/config_keys.h"
 #include "nertool/core/error.h"
 #include "nertool/core/json.h"
 #include "nertool/core/sha256.h"
@@ -35,7 +36,7 @@ void diff_json(const json& a, const json& b, const std::string& prefix, std::vec
     for (const auto& kv : a.items()) keys.insert(kv.key());
     for (const auto& kv : b.items()) keys.insert(kv.key());
     for (const auto& k : keys) {
-      std::string name = prefix.empty() ? k : prefix + "." + k;
+      const std::string name = config::full_key(prefix, k);
       if (!a.contains(k) || !b.contains(k)) out.push_back(name);
       else diff_json(a.at(k), b.at(k), name, out);
     }

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <vector>
+
 #include "nertool/core/error.h"
 
 namespace {
@@ -115,12 +118,18 @@ TEST(ConfigKeys, TopLevelSectionsNameBareKeys) {
   EXPECT_EQ(message(json{{"sise", 2}}), "file.json: unknown key 'sise' (did you mean 'size'?)");
   EXPECT_EQ(message(json{{"size", 0}}), "file.json: size: must be >= 1 (got 0)");
   const json present{{"flag", true}};
-  EXPECT_NO_THROW(config::SectionReader(present, "", "file.json").require("flag"));
-  try {
-    config::SectionReader(present, "$.types[2]", "file.json").require("name");
-    ADD_FAILURE() << "no error";
-  } catch (const ConfigError& e) {
-    EXPECT_EQ(std::string(e.what()), "file.json: $.types[2].name: missing");
+  EXPECT_TRUE(config::SectionReader(present, "", "file.json").boolean("flag"));
+  // Every typed read requires its key, with the full key named (never the JSON library's own exception).
+  const config::SectionReader reader(present, "$.types[2]", "file.json");
+  for (const auto& read : std::vector<std::function<void()>>{[&] { reader.str("name"); },
+                                                              [&] { reader.integer("name"); },
+                                                              [&] { reader.at("name"); }}) {
+    try {
+      read();
+      ADD_FAILURE() << "no error";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()), "file.json: $.types[2].name: missing");
+    }
   }
 }
 

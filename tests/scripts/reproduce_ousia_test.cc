@@ -63,7 +63,9 @@ const std::string kSmall =
 TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   TempDir dir;
   write_worked_example(dir);
-  const std::string args = "--experiment experiment.json --sizes '20 all' --seeds '1 2' --seeds-for all 3" + kSmall;
+  const std::string args =
+      "--experiment experiment.json --sizes '20 all' --seeds '1 2' --seeds-for all 3 --rows-for all 'soft scratch'" +
+      kSmall;
   CliResult r = reproduce(dir, args);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto result = nlohmann::json::parse(nertool::read_file(dir.file("results/people_to_conll.json")));
@@ -73,14 +75,17 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   ASSERT_TRUE(detection["recall"].is_number()) << result.dump();
   EXPECT_DOUBLE_EQ(detection["recall"].get<double>(),
                    detection["correct"].get<double>() / detection["support"].get<double>());
-  // (soft, hard, soft with the detector, scratch) for 2 seeds of size 20 and the one seed given for "all".
-  ASSERT_EQ(result["runs"].size(), (2u + 1u) * 4u);
-  ASSERT_EQ(result["summary"].size(), 2u * 4u);
+  // (soft, hard, soft with the detector, scratch) for 2 seeds of size 20; soft and scratch for the one seed of "all".
+  ASSERT_EQ(result["runs"].size(), 2u * 4u + 1u * 2u);
+  ASSERT_EQ(result["summary"].size(), 4u + 2u);
   EXPECT_EQ(result["summary"][0]["sentences"], 20);
   EXPECT_EQ(result["summary"][0]["seeds"], 2);
   EXPECT_GT(result["summary"][4]["sentences"].get<int>(), 20);  // "all": the whole target training file
   EXPECT_EQ(result["summary"][4]["seeds"], 1);
+  EXPECT_EQ(result["summary"][4]["row"], "finetune-soft");
+  EXPECT_EQ(result["summary"][5]["row"], "scratch");
   EXPECT_TRUE(fs::exists(dir.file("runs/nall-seed3/scratch/model.pt")));
+  EXPECT_FALSE(fs::exists(dir.file("runs/nall-seed3/finetune-hard")));
   EXPECT_FALSE(fs::exists(dir.file("runs/nall-seed1")));
   for (const auto& run : result["runs"]) {
     EXPECT_GE(run["f1"].get<double>(), 0.0);
@@ -124,6 +129,10 @@ TEST(ReproduceOusia, AnIncompleteExperimentFileNamesWhatIsMissing) {
   r = reproduce(dir, "--experiment bad_map.json" + kSmall);
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("type_map: " + dir.file("nowhere.json") + " is not a file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir.file("runs/source")));
+  r = reproduce(dir, "--experiment experiment.json --rows 'soft sof'" + kSmall);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown row 'sof'"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir.file("runs/source")));
 }
 

@@ -50,6 +50,15 @@ std::string fingerprint(const TempDir& dir, const std::string& run) {
   return out.str() + r.out;
 }
 
+// Epochs a run directory has recorded so far (0 before its first).
+std::size_t recorded_epochs(const std::string& run) {
+  if (!fs::exists(run + "/metrics.jsonl")) return 0;
+  std::istringstream metrics(nertool::read_file(run + "/metrics.jsonl"));
+  std::size_t n = 0;
+  for (std::string line; std::getline(metrics, line);) n += !line.empty();
+  return n;
+}
+
 TEST(KillResume, KilledAtRandomMomentsAndResumedEqualsUninterrupted) {
   TempDir dir;
   const std::string reference = dir.file("reference");
@@ -65,20 +74,24 @@ TEST(KillResume, KilledAtRandomMomentsAndResumedEqualsUninterrupted) {
   std::mt19937 rng(12345);
   int kills = 0, attempts = 0;
   // Under changing load a run can go faster than the reference did and finish before two kills: then it starts
-  // over with delays half as long.
+  // over with delays half as long. It can also go slower, so that start-up and an epoch outlast the delays: each
+  // kill that left no new epoch makes the next delays 1.5 times as long (the same draws, scaled).
   for (int round = 0; round < 4 && kills < 2; ++round, run_ms /= 2) {
     fs::remove_all(run);
     kills = 0;
+    double slowdown = 1.0;
     std::uniform_int_distribution<int> delay_ms(run_ms / 20, run_ms / 2);
     for (attempts = 0; attempts < 40; ++attempts) {
       const bool started = fs::exists(run);
-      const int ms = delay_ms(rng);
+      const std::size_t epochs_before = recorded_epochs(run);
+      const int ms = static_cast<int>(delay_ms(rng) * slowdown);
       r = run_shell("timeout -s KILL " + std::to_string(ms / 1000.0) + " " + nertool_binary() + " " +
                         train_args(run) + (started ? " --resume" : ""),
                     dir);
       if (r.status == 0) break;
       ASSERT_EQ(r.status, 137) << "attempt " << attempts << ": " << r.err;  // killed by the signal, nothing else
       ++kills;
+      if (recorded_epochs(run) == epochs_before) slowdown *= 1.5;
       // Whenever a checkpoint is there, the directory loads as a model.
       if (fs::exists(run + "/model.pt")) {
         CliResult e = run_nertool("eval --model " + run + " --data " + source_path("data/sample/test.txt"), dir);

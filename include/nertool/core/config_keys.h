@@ -23,6 +23,11 @@ namespace nertool::config {
 // The closest of `candidates` to `key` by edit distance, or "" when none is reasonably close.
 std::string closest_key(const std::string& key, const std::vector<std::string>& candidates);
 
+// The full name of `key` in `section`: "train.lr", or "lr" when the section has no name (a file of its own).
+inline std::string full_key(const std::string& section, const std::string& key) {
+  return section.empty() ? key : section + "." + key;
+}
+
 // "a number", "a string", ... for messages.
 std::string json_type_name(const nlohmann::json& value);
 
@@ -37,12 +42,13 @@ void check_known_keys(const nlohmann::json& section, const std::vector<std::stri
 class SectionReader {
  public:
   SectionReader(const nlohmann::json& section, std::string name, std::string source);
-  std::string key(const std::string& k) const { return name_.empty() ? k : name_ + "." + k; }
+  std::string key(const std::string& k) const { return full_key(name_, k); }
   bool has(const std::string& k) const { return section_.is_object() && section_.contains(k); }
-  const nlohmann::json& at(const std::string& k) const { return section_.at(k); }
-  // Throws "<key>: missing" unless the section holds `k`.
-  void require(const std::string& k) const {
+  // The value of `k`; "<key>: missing" when the section does not hold it (so every typed read below requires
+  // its key: optional keys are read under has()).
+  const nlohmann::json& at(const std::string& k) const {
     if (!has(k)) fail(k, "missing");
+    return section_.at(k);
   }
 
   std::string str(const std::string& k) const;
@@ -225,7 +231,7 @@ template <class Section>
 void append_key_rows(std::string& out, const std::string& name, const std::vector<Key<Section>>& keys) {
   const Section defaults{};
   for (const auto& k : keys)
-    out += "| `" + name + "." + k.name + "` | " + k.type + " | `" + k.get(defaults).dump() + "` | " +
+    out += "| `" + full_key(name, k.name) + "` | " + k.type + " | `" + k.get(defaults).dump() + "` | " +
            (k.rule.empty() ? "-" : k.rule) + " | " + k.help + " |\n";
 }
 

@@ -19,6 +19,8 @@
 
 namespace nertool::layers {
 
+struct HfConfig;  // a Hugging Face config.json as read (below)
+
 struct TransformerConfig {
   int64_t vocab_size = 0;
   int64_t hidden_size = 768;
@@ -41,9 +43,10 @@ struct TransformerConfig {
   static TransformerConfig from_json(const nlohmann::json& j, const std::string& name = "model.transformer",
                                      const std::string& source = "");
   nlohmann::json to_json() const;
-  // From a Hugging Face config.json (model_type bert, roberta, xlm-roberta, camembert; keys: hf_config_keys()).
-  // Errors name `source` (the file) and the key.
+  // From a Hugging Face config.json (model_type bert, roberta, xlm-roberta, camembert; keys: hf_config_keys()),
+  // as JSON or as read by read_hf_config. Errors name `source` (the file) and the key.
   static TransformerConfig from_hf_config(const nlohmann::json& hf, const std::string& source = "config.json");
+  static TransformerConfig from_hf_config(const HfConfig& hf, const std::string& source);
   // The limits a config must keep, checked after reading (sizes that fit together, a bounded parameter count).
   void check(const std::string& name, const std::string& source) const;
 };
