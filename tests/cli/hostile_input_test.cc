@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "case_catalog.h"
+#include "checkpoint_files.h"
 #include "cli_runner.h"
 #include "nertool/core/atomic_file.h"
 #include "test_paths.h"
@@ -255,6 +256,23 @@ std::vector<HostileCase> catalog() {
        {{"hf/config.json", kTinyBert}, {"hf/pytorch_model.bin", std::string("\x80\x02\x8a\x0a\x6c\xfc", 6)}},
        "convert --from hf {dir}/hf --to {dir}/model", 2,
        {"{dir}/hf/pytorch_model.bin", "pickle byte 4", "runs past the end"}},
+      {"legacy pickle of 2 million nested tuples",
+       {{"hf/config.json", kTinyBert}, {"hf/pytorch_model.bin", nertool::testing::legacy_checkpoint_of_nested_tuples()}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/pytorch_model.bin", "does not hold a dict of tensors"}},
+      {"legacy pickle claiming a 4 TiB storage",
+       {{"hf/config.json", kTinyBert}, {"hf/pytorch_model.bin", nertool::testing::legacy_checkpoint_of_a_huge_storage()}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/pytorch_model.bin", "storage 0 has 1099511627776 elements, more than the file holds"}},
+      {"legacy pickle with an unknown opcode",
+       {{"hf/config.json", kTinyBert},
+        {"hf/pytorch_model.bin", nertool::testing::legacy_checkpoint(std::string("\x80\x02\xff.", 4))}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/pytorch_model.bin", "unsupported pickle opcode 0xff"}},
+      {"zip checkpoint failing its CRC",
+       {{"hf/config.json", kTinyBert}, {"hf/pytorch_model.bin", nertool::testing::zip_checkpoint_failing_its_crc()}},
+       "convert --from hf {dir}/hf --to {dir}/model", 2,
+       {"{dir}/hf/pytorch_model.bin", "record data/0 fails its CRC-32 check"}},
       {"pytorch_model.bin that is no checkpoint",
        {{"hf/config.json", R"({"model_type": "bert", "vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, )"
                            R"("num_attention_heads": 1, "intermediate_size": 4})"},

@@ -8,6 +8,7 @@
 #include "nertool/core/error.h"
 #include "nertool/io/safetensors.h"
 #include "nertool/io/torch_pickle.h"
+#include "checkpoint_files.h"
 #include "test_paths.h"
 
 namespace nertool::io {
@@ -188,28 +189,17 @@ TEST(TorchStateDict, DamagedFilesGetAnErrorNamingTheFileAndProblem) {
   EXPECT_NE(error_reading(tmp.file("odd.bin")).find("pickle byte 18: unsupported pickle opcode 0xff"), std::string::npos);
 }
 
-// Legacy torch.save: magic-number, protocol and system-info pickles, then `object` and `keys`.
-std::string legacy_file(const std::string& object, const std::string& keys = std::string("\x80\x02].", 4)) {
-  const std::string legacy = read_file(testing::source_path("tests/io/testdata/legacy.bin"));
-  return legacy.substr(0, 21) + std::string("\x80\x02}.", 4) + object + keys;
-}
-
 // 2M nested tuples used to overflow the stack when the value tree was destroyed.
 TEST(TorchStateDict, MillionsOfNestedTuplesAreAnErrorNotACrash) {
   testing::TempDir tmp;
-  write_file_atomic(tmp.file("deep.bin"), legacy_file(std::string("\x80\x02)", 3) + std::string(2000000, '\x85') + "."));
+  write_file_atomic(tmp.file("deep.bin"), testing::legacy_checkpoint_of_nested_tuples());
   EXPECT_NE(error_reading(tmp.file("deep.bin")).find("does not hold a dict of tensors"), std::string::npos);
 }
 
 // A storage of 2^40 float32 elements (4 TiB) claimed by a 200-byte file is refused before any allocation.
 TEST(TorchStateDict, StorageSizesBeyondTheFileAreRefused) {
   testing::TempDir tmp;
-  auto bin = [](std::initializer_list<int> bytes) { return std::string(bytes.begin(), bytes.end()); };
-  // ('storage', torch.FloatStorage, '0', 'cpu', 2**40, None) as a persistent id, then STOP.
-  const std::string pid = bin({0x80, 2, '('}) + "X" + bin({7, 0, 0, 0}) + "storage" + "ctorch\nFloatStorage\n" + "X" +
-                          bin({1, 0, 0, 0}) + "0" + "X" + bin({3, 0, 0, 0}) + "cpu" + bin({0x8a, 6, 0, 0, 0, 0, 0, 1}) +
-                          "NtQ.";
-  write_file_atomic(tmp.file("huge.bin"), legacy_file(pid));
+  write_file_atomic(tmp.file("huge.bin"), testing::legacy_checkpoint_of_a_huge_storage());
   EXPECT_NE(error_reading(tmp.file("huge.bin")).find("storage 0 has 1099511627776 elements, more than the file holds"),
             std::string::npos);
 }
@@ -217,18 +207,8 @@ TEST(TorchStateDict, StorageSizesBeyondTheFileAreRefused) {
 // A zip record whose bytes no longer match the CRC-32 of the central directory is corruption, not other weights.
 TEST(TorchStateDict, ZipRecordsFailingTheirCrcAreRefused) {
   testing::TempDir tmp;
-  std::string zip = read_file(testing::source_path("tests/io/testdata/plain_dict.bin"));
-  bool flipped = false;
-  for (std::size_t h = zip.find("PK\x03\x04"); h != std::string::npos && !flipped; h = zip.find("PK\x03\x04", h + 4)) {
-    auto u16 = [&](std::size_t p) { return static_cast<unsigned char>(zip[p]) | static_cast<unsigned char>(zip[p + 1]) << 8; };
-    const std::size_t name_len = u16(h + 26), extra = u16(h + 28);
-    const std::string name = zip.substr(h + 30, name_len);
-    if (name.size() >= 7 && name.compare(name.size() - 7, 7, "/data/0") == 0) {
-      zip[h + 30 + name_len + extra] ^= 0x01;  // the record's first byte
-      flipped = true;
-    }
-  }
-  ASSERT_TRUE(flipped) << "no data/0 record in the test file";
+  const std::string zip = testing::zip_checkpoint_failing_its_crc();
+  ASSERT_FALSE(zip.empty()) << "no data/0 record in the test file";
   write_file_atomic(tmp.file("crc.bin"), zip);
   EXPECT_NE(error_reading(tmp.file("crc.bin")).find("record data/0 fails its CRC-32 check"), std::string::npos);
 }
