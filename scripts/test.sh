@@ -12,7 +12,7 @@ bash scripts/build.sh -DNERTOOL_SHARED_DIR="$NERTOOL_SHARED_DIR"
 bash scripts/check_cuda_sources.sh
 (
   cd "${BUILD_DIR:-build}"
-  # The test programs link LibTorch themselves: give them the malloc settings `nertool` gives nertool-torch.
+  # The test programs link LibTorch themselves: give them the settings `nertool` gives nertool-torch (`nertool env`).
   while IFS= read -r setting; do [ -n "$setting" ] && export "$setting"; done < <(./nertool env)
   ctest --output-on-failure -j "${JOBS:-$(nproc)}" "$@"
 )

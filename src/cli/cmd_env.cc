@@ -26,7 +26,7 @@ Action setup(CLI::App& app) {
   };
 }
 
-CommandRegistration reg({"env", "Print the environment (malloc settings) nertool sets for its LibTorch side", 90,
+CommandRegistration reg({"env", "Print the environment (malloc and OpenMP settings) nertool sets for its LibTorch side", 90,
                          setup});
 
 }  // namespace

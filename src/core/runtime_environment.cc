@@ -16,6 +16,9 @@ std::vector<EnvironmentSetting> runtime_environment(const EnvironmentLookup& loo
   add("GLIBC_TUNABLES",
       "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824",
       "malloc keeps tensors in its heap, reuses freed memory and asks for huge pages: far fewer page faults");
+  add("OMP_WAIT_POLICY", "PASSIVE",
+      "idle OpenMP threads sleep instead of spinning, so they leave the cores to OpenBLAS's threads and to "
+      "other programs");
   return settings;
 }
 

@@ -91,24 +91,28 @@ TEST(FrontEnd, HandsTheUnchangedCommandLineToTheCompanionBesideIt) {
 TEST(FrontEnd, HandsTheRuntimeEnvironmentToTheCompanion) {
   TempDir dir;
   fs::copy_file(nertool_binary(), dir.file("nertool"));
-  nertool::write_file_atomic(dir.file("nertool-torch"), "#!/bin/sh\nprintf '%s' \"${GLIBC_TUNABLES-unset}\"\n");
+  nertool::write_file_atomic(dir.file("nertool-torch"),
+                             "#!/bin/sh\nprintf '%s|%s' \"${GLIBC_TUNABLES-unset}\" \"${OMP_WAIT_POLICY-unset}\"\n");
   ::chmod(dir.file("nertool-torch").c_str(), 0755);
-  const std::string clean = "env -u GLIBC_TUNABLES -u NERTOOL_TUNE_ENVIRONMENT ";
+  const std::string clean = "env -u GLIBC_TUNABLES -u OMP_WAIT_POLICY -u NERTOOL_TUNE_ENVIRONMENT ";
   CliResult listed = run_shell(clean + dir.file("nertool") + " env", dir);
   ASSERT_EQ(listed.status, 0) << listed.err;
+  // One NAME=value line per variable.
   const std::string name = "GLIBC_TUNABLES=";
   ASSERT_EQ(listed.out.rfind(name + "glibc.malloc.hugetlb=1:", 0), 0u) << listed.out;
-  ASSERT_EQ(listed.out.back(), '\n');
-  const std::string tunables = listed.out.substr(name.size(), listed.out.size() - name.size() - 1);
-  EXPECT_EQ(tunables.find('\n'), std::string::npos) << "one line only: " << listed.out;
+  const std::size_t end = listed.out.find('\n');
+  const std::string tunables = listed.out.substr(name.size(), end - name.size());
+  EXPECT_EQ(listed.out.substr(end + 1), "OMP_WAIT_POLICY=PASSIVE\n") << listed.out;
 
   CliResult r = run_shell(clean + dir.file("nertool") + " train --config c.json", dir);
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, tunables);
-  r = run_shell(clean + "GLIBC_TUNABLES=glibc.malloc.check=3 " + dir.file("nertool") + " train --config c.json", dir);
-  EXPECT_EQ(r.out, "glibc.malloc.check=3");
+  EXPECT_EQ(r.out, tunables + "|PASSIVE");
+  r = run_shell(clean + "GLIBC_TUNABLES=glibc.malloc.check=3 OMP_WAIT_POLICY=ACTIVE " + dir.file("nertool") +
+                    " train --config c.json",
+                dir);
+  EXPECT_EQ(r.out, "glibc.malloc.check=3|ACTIVE");
   r = run_shell(clean + "NERTOOL_TUNE_ENVIRONMENT=0 " + dir.file("nertool") + " train --config c.json", dir);
-  EXPECT_EQ(r.out, "unset");
+  EXPECT_EQ(r.out, "unset|unset");
   r = run_shell(clean + "NERTOOL_TUNE_ENVIRONMENT=0 " + dir.file("nertool") + " env", dir);
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "");
@@ -118,7 +122,7 @@ TEST(FrontEnd, HandsTheRuntimeEnvironmentToTheCompanion) {
 // `nertool` (which only hands them on) lists them.
 TEST(FrontEnd, NertoolTorchStartedDirectlyAppliesTheRuntimeEnvironment) {
   TempDir dir;
-  const std::string clean = "env -u GLIBC_TUNABLES -u NERTOOL_TUNE_ENVIRONMENT ";
+  const std::string clean = "env -u GLIBC_TUNABLES -u OMP_WAIT_POLICY -u NERTOOL_TUNE_ENVIRONMENT ";
   CliResult front = run_shell(clean + nertool_binary() + " env", dir);
   ASSERT_EQ(front.status, 0) << front.err;
   EXPECT_EQ(front.out.rfind("GLIBC_TUNABLES=", 0), 0u) << front.out;

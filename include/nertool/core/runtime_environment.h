@@ -6,6 +6,10 @@
 // BiLSTM-CNN tagging ran 1.4-1.75x and training 1.55x faster (docs/performance.md). nertool keeps large blocks in
 // the heap (mmap_threshold), keeps freed memory for the next batch (trim_threshold) and asks for transparent huge
 // pages (hugetlb=1, glibc 2.35+; older glibc ignores tunables it does not know).
+// LibTorch's OpenMP threads spin between parallel regions by default (libgomp reads OMP_WAIT_POLICY at start-up,
+// too), competing with OpenBLAS's own threads for the same cores: with 2 threads on 2 cores, BiLSTM-CNN training
+// ran 3.2x slower than on 1 thread, and 25x slower beside another busy program. Passive waiting removes that
+// (docs/performance.md).
 // A variable the user has set is never changed, and NERTOOL_TUNE_ENVIRONMENT=0 turns this off.
 
 #include <functional>
