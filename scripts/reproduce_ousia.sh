@@ -244,9 +244,10 @@ lines = [f"Taxonomy transfer ({os.path.basename(experiment)}), scored on the tar
          f"Source model's mention detection on the target test file, types ignored (`nertool eval --untyped`): "
          f"precision {100*detection['precision']:.2f}, recall {100*detection['recall']:.2f}, "
          f"F1 {100*detection['f1']:.2f} ({detection['correct']} of {detection['support']} target mentions found).", "",
-         "| target sentences | approach | precision | recall | F1 | partial-credit F1 |", "| --- | --- | --- | --- | --- | --- |",
-         f"| - | {labels['direct']} | {100*direct['precision']:.2f} | {100*direct['recall']:.2f} | {100*direct['f1']:.2f} | "
-         f"{100*direct['partial_f1']:.2f} |"]
+         "| target sentences | approach | precision | recall | F1 | partial-credit F1 |",
+         "| --- | --- | --- | --- | --- | --- |",
+         f"| - | {labels['direct']} | {100*direct['precision']:.2f} | {100*direct['recall']:.2f} | "
+         f"{100*direct['f1']:.2f} | {100*direct['partial_f1']:.2f} |"]
 for s in summary:
     k = s["seeds"]
     lines.append(f"| {s['sentences']} | {labels[s['row']]} | {pct(s['precision'], k)} | {pct(s['recall'], k)} | "
@@ -271,7 +272,8 @@ if len(sizes) > 1:
     png = os.path.join(results, "plots", name + "_learning_curve.png")
     curves = ", ".join(f"'{data}' index {i} using 1:2:3 with yerrorlines title '{titles[row]}'"
                        for i, row in enumerate(plotted))
-    script = (f"set terminal pngcairo size 800,500\nset output '{png}'\nset logscale x\nset xlabel 'target training sentences'\n"
+    script = (f"set terminal pngcairo size 800,500\nset output '{png}'\nset logscale x\n"
+              "set xlabel 'target training sentences'\n"
               "set ylabel 'exact-type F1 (%)'\nset key bottom right\nset grid\n"
               f"plot {curves}, {100*direct['f1']} with lines dashtype 2 title 'direct'\n")
     subprocess.run(["gnuplot"], input=script.encode(), check=False)

@@ -26,8 +26,8 @@ Action setup(CLI::App& app) {
   };
 }
 
-CommandRegistration reg({"env", "Print the environment (malloc and OpenMP settings) nertool sets for its LibTorch side", 90,
-                         setup});
+CommandRegistration reg({"env", "Print the environment (malloc and OpenMP settings) nertool sets for its LibTorch side",
+                         90, setup});
 
 }  // namespace
 }  // namespace nertool::cli

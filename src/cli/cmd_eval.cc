@@ -99,7 +99,8 @@ metrics::Report score_files(const EvalOptions& o, const metrics::ScoreOptions& o
     if (pred_labels) *pred_labels = metrics::labels_in_column(corpus, o.pred_column);
     return report;
   }
-  if (o.gold.empty() || o.pred.empty()) throw ConfigError("give --gold and --pred, or --file (see nertool eval --help)");
+  if (o.gold.empty() || o.pred.empty())
+    throw ConfigError("give --gold and --pred, or --file (see nertool eval --help)");
   data::Corpus gold = data::read_conll(o.gold, read);
   data::Corpus pred = data::read_conll(o.pred, read);
   inputs = {{"gold", o.gold}, {"pred", o.pred}};
@@ -154,7 +155,8 @@ Action setup(CLI::App& app) {
       "I- after O are all read); 'strict' = seqeval's mode='strict' with --scheme (chunks must be well formed in\n"
       "the scheme; a label whose prefix the scheme does not allow is an error).");
   app.add_option("--gold", o->gold, "Gold CoNLL file (labels in the last column, or --gold-column)");
-  app.add_option("--pred", o->pred, "Predicted CoNLL file aligned with --gold (labels in the last column, or --pred-column)");
+  app.add_option("--pred", o->pred,
+                 "Predicted CoNLL file aligned with --gold (labels in the last column, or --pred-column)");
   app.add_option("--file", o->file,
                  "One CoNLL file in conlleval's layout: token ... gold pred (gold = second to last column, "
                  "pred = last)");
@@ -162,9 +164,9 @@ Action setup(CLI::App& app) {
                   "Chunking: default (seqeval default = conlleval rules) or strict (needs --scheme)");
   app.add_option("--scheme", o->scheme, "Tag scheme for --mode strict: IOB1, IOB2 (BIO), IOE1, IOE2, IOBES, BILOU");
   app.add_flag("--untyped", o->untyped,
-               "Score mention detection: every type is read as one, ENTITY (B-PER -> B-ENTITY), so a predicted "
-               "mention counts when its boundaries are a gold mention's (e.g. a source-taxonomy model's recall on "
-               "target data: eval --untyped --model RUN --data FILE)");
+               "Score mention detection: mentions are read with their types, then all count as one type, ENTITY, so "
+               "a predicted mention is right when its boundaries are a gold mention's (e.g. a source-taxonomy "
+               "model's recall on target data: eval --untyped --model RUN --data FILE)");
   app.add_option("--digits", o->digits, "Decimals in the seqeval table (seqeval's default is 2)")
       ->check(CLI::Range(0, 15))
       ->capture_default_str();

@@ -14,8 +14,8 @@
 namespace nertool::cli {
 namespace {
 
-// Started directly rather than through `nertool`: give this program the same settings, which glibc and libgomp read only
-// at start-up, by starting it again with them (once: afterwards they are set). If that fails, run as is.
+// Started directly rather than through `nertool`: give this program the same settings, which glibc and libgomp read
+// only at start-up, by starting it again with them (once: afterwards they are set). If that fails, run as is.
 void start(const ProgramStart& program) {
   if (runtime_environment().empty()) return;
   export_runtime_environment();
