@@ -127,21 +127,22 @@ train() {
   echo "+ nertool train --out $run ${resume[*]} $*" >&2
   "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" > "$run.summary.json"
 }
-# evaluate RUN_DIR OUTPUT.json [eval arguments...]: the target test file, exact and partial-credit scores.
-evaluate() {
+# score RUN_DIR OUTPUT.json [eval arguments...]: `nertool eval --json` of the run on the target test file.
+score() {
   local run=$1 output=$2
   shift 2
-  "$NERTOOL" eval --json --taxonomy "$TARGET_TAX" --model "$run" --data "$TARGET_TEST" "$@" > "$output.tmp"
+  "$NERTOOL" eval --json --model "$run" --data "$TARGET_TEST" "$@" > "$output.tmp"
   mv "$output.tmp" "$output"
 }
+# evaluate RUN_DIR OUTPUT.json [eval arguments...]: exact and partial-credit scores.
+evaluate() { score "$@" --taxonomy "$TARGET_TAX"; }
 start=$(date +%s)
 
 train "$OUT/source" --config "$SOURCE_CONFIG" --data "$(dirname "$SOURCE_TRAIN")" --seed "$SOURCE_SEED" \
   --set "data.train=$SOURCE_TRAIN" --set "data.valid=$SOURCE_VALID" --set data.test= \
   --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
 evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
-"$NERTOOL" eval --json --untyped --model "$OUT/source" --data "$TARGET_TEST" > "$OUT/detection.eval.json.tmp"
-mv "$OUT/detection.eval.json.tmp" "$OUT/detection.eval.json"
+score "$OUT/source" "$OUT/detection.eval.json" --untyped
 # seeds_of SIZE, rows_of SIZE: the seeds and the rows of that size.
 seeds_of() { echo "${SEEDS_FOR[$1]:-$SEEDS}"; }
 rows_of() { echo "${ROWS_FOR[$1]:-$ROWS}"; }

@@ -25,6 +25,14 @@ std::size_t first_code_point_bytes(const std::string& s) {
   return std::min(n, s.size());
 }
 
+}  // namespace
+
+std::string_view label_tag(const std::string& label) {
+  return std::string_view(label).substr(0, label.empty() ? 0 : first_code_point_bytes(label));
+}
+
+namespace {
+
 // ---- default mode (get_entities) ----
 
 struct DefaultTag {

@@ -62,21 +62,28 @@ std::string printf_string(const char* format, double value) {
   return buffer;
 }
 
-}  // namespace
+using TypeCounts = std::map<std::string, std::size_t, std::less<>>;
 
-ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped) {
-  ConllevalSummary s;
-  // Untyped: types still delimit chunks, but chunks match whatever their types, and all count as kUntypedType.
+// What conlleval.pl counts while it reads the lines: tokens, right tags, and chunks by type.
+struct ChunkCounts {
+  std::size_t tokens = 0, correct_tags = 0, gold = 0, found = 0, correct = 0;
+  TypeCounts gold_by_type, found_by_type, correct_by_type;
+};
+
+void bump(TypeCounts& counts, std::string_view type) {
+  auto it = counts.find(type);
+  if (it == counts.end()) it = counts.emplace(std::string(type), 0).first;
+  ++it->second;
+}
+
+// conlleval.pl's main loop. Untyped: types still delimit chunks, but chunks match whatever their types, and all
+// count as kUntypedType.
+ChunkCounts count_chunks(const std::vector<ConllevalLine>& lines, bool untyped) {
   auto same_type = [untyped](std::string_view a, std::string_view b) { return untyped || a == b; };
-  auto row = [untyped](std::string_view type) { return untyped ? std::string_view(kUntypedType) : type; };
-  std::map<std::string, std::size_t, std::less<>> found_correct, found_guessed, correct_chunk;
+  auto counted_as = [untyped](std::string_view type) { return untyped ? std::string_view(kUntypedType) : type; };
+  ChunkCounts c;
   std::string_view last_correct = "O", last_guessed = "O", last_correct_type = "", last_guessed_type = "";
   bool in_correct = false;
-  auto bump = [](auto& map, std::string_view key) {
-    auto it = map.find(key);
-    if (it == map.end()) it = map.emplace(std::string(key), 0).first;
-    ++it->second;
-  };
   for (const ConllevalLine& line : lines) {
     Tag guessed = line.boundary ? Tag{"O", ""} : split_label(line.pred);
     Tag correct = line.boundary ? Tag{"O", ""} : split_label(line.gold);
@@ -85,8 +92,8 @@ ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped
     if (in_correct) {
       if (correct_ends && guessed_ends && same_type(last_guessed_type, last_correct_type)) {
         in_correct = false;
-        ++s.correct_phrases;
-        bump(correct_chunk, row(last_correct_type));
+        ++c.correct;
+        bump(c.correct_by_type, counted_as(last_correct_type));
       } else if (correct_ends != guessed_ends || !same_type(guessed.type, correct.type)) {
         in_correct = false;
       }
@@ -95,16 +102,16 @@ ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped
     bool guessed_starts = start_of_chunk(last_guessed, guessed.tag, last_guessed_type, guessed.type);
     if (correct_starts && guessed_starts && same_type(guessed.type, correct.type)) in_correct = true;
     if (correct_starts) {
-      ++s.gold_phrases;
-      bump(found_correct, row(correct.type));
+      ++c.gold;
+      bump(c.gold_by_type, counted_as(correct.type));
     }
     if (guessed_starts) {
-      ++s.found_phrases;
-      bump(found_guessed, row(guessed.type));
+      ++c.found;
+      bump(c.found_by_type, counted_as(guessed.type));
     }
     if (!line.boundary) {
-      if (correct.tag == guessed.tag && same_type(guessed.type, correct.type)) ++s.correct_tags;
-      ++s.tokens;
+      if (correct.tag == guessed.tag && same_type(guessed.type, correct.type)) ++c.correct_tags;
+      ++c.tokens;
     }
     last_guessed = guessed.tag;
     last_correct = correct.tag;
@@ -112,40 +119,56 @@ ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped
     last_correct_type = correct.type;
   }
   if (in_correct) {
-    ++s.correct_phrases;
-    bump(correct_chunk, row(last_correct_type));
+    ++c.correct;
+    bump(c.correct_by_type, counted_as(last_correct_type));
   }
+  return c;
+}
 
-  s.precision = percent(s.correct_phrases, s.found_phrases);
-  s.recall = percent(s.correct_phrases, s.gold_phrases);
-  s.f1 = fb1(s.precision, s.recall);
-  s.accuracy = percent(s.correct_tags, s.tokens);
-
-  // conlleval sorts the keys of both tables together and skips a repeat only when the previous key is true in
-  // Perl's sense, so an empty type is listed once per table that has it.
+// One row per chunk type, in percentages. conlleval sorts the keys of both tables together and skips a repeat only
+// when the previous key is true in Perl's sense, so an empty type is listed once per table that has it.
+std::vector<TypeScores> per_type_rows(const ChunkCounts& c) {
   std::vector<std::string> keys;
-  for (const auto& [k, v] : found_correct) keys.push_back(k);
-  for (const auto& [k, v] : found_guessed) keys.push_back(k);
+  for (const auto& [k, v] : c.gold_by_type) keys.push_back(k);
+  for (const auto& [k, v] : c.found_by_type) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
+  std::vector<TypeScores> rows;
   const std::string* last = nullptr;
   for (const std::string& key : keys) {
     if (last && !last->empty() && *last == key) continue;
     last = &key;
+    auto get = [&key](const TypeCounts& counts) {
+      auto it = counts.find(key);
+      return it == counts.end() ? std::size_t{0} : it->second;
+    };
     TypeScores row;
     row.name = key;
-    auto get = [&](const auto& map) {
-      auto it = map.find(key);
-      return it == map.end() ? std::size_t{0} : it->second;
-    };
-    row.correct = get(correct_chunk);
-    row.predicted = get(found_guessed);
-    row.support = get(found_correct);
-    row.precision = row.predicted ? 100.0 * static_cast<double>(row.correct) / static_cast<double>(row.predicted)
-                                  : 0.0;
-    row.recall = row.support ? 100.0 * static_cast<double>(row.correct) / static_cast<double>(row.support) : 0.0;
-    row.f1 = row.precision + row.recall == 0.0 ? 0.0 : 2 * row.precision * row.recall / (row.precision + row.recall);
-    s.per_type.push_back(row);
+    row.correct = get(c.correct_by_type);
+    row.predicted = get(c.found_by_type);
+    row.support = get(c.gold_by_type);
+    row.precision = percent(row.correct, row.predicted);
+    row.recall = percent(row.correct, row.support);
+    row.f1 = fb1(row.precision, row.recall);
+    rows.push_back(row);
   }
+  return rows;
+}
+
+}  // namespace
+
+ConllevalSummary conlleval(const std::vector<ConllevalLine>& lines, bool untyped) {
+  const ChunkCounts c = count_chunks(lines, untyped);
+  ConllevalSummary s;
+  s.tokens = c.tokens;
+  s.correct_tags = c.correct_tags;
+  s.gold_phrases = c.gold;
+  s.found_phrases = c.found;
+  s.correct_phrases = c.correct;
+  s.precision = percent(s.correct_phrases, s.found_phrases);
+  s.recall = percent(s.correct_phrases, s.gold_phrases);
+  s.f1 = fb1(s.precision, s.recall);
+  s.accuracy = percent(s.correct_tags, s.tokens);
+  s.per_type = per_type_rows(c);
   return s;
 }
 

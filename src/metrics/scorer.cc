@@ -70,15 +70,8 @@ void drop_types(std::vector<Chunk>& chunks) {
   chunks.erase(std::unique(chunks.begin(), chunks.end()), chunks.end());
 }
 
-// A token's tag as seqeval reads it (its first code point; "O" for O), for untyped token accuracy.
-std::string_view tag_of(const std::string& label) {
-  std::size_t n = 1;
-  while (n < label.size() && (static_cast<unsigned char>(label[n]) & 0xC0) == 0x80) ++n;
-  return std::string_view(label).substr(0, std::min(n, label.size()));
-}
-
 bool same_token_label(const std::string& gold, const std::string& pred, bool untyped) {
-  return untyped ? tag_of(gold) == tag_of(pred) : gold == pred;
+  return untyped ? label_tag(gold) == label_tag(pred) : gold == pred;
 }
 
 }  // namespace

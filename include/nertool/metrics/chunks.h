@@ -3,6 +3,7 @@
 // that also accept IOB1 and ill-formed sequences) and the strict mode (`seqeval.scheme.Entities` with a scheme).
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nertool/data/tag_scheme.h"
@@ -28,6 +29,9 @@ std::vector<Chunk> default_chunks(const std::vector<std::vector<std::string>>& s
 // default_chunks' rules over the tags with BILOU's U- and L- read as S- and E-, a bare type ("PER") as I-PER and
 // an empty tag as O. Tags may be IOB1/IOB2/IOE/IOBES/BILOU. Positions are the tags' indices.
 std::vector<Chunk> lenient_chunks(const std::vector<std::string>& tags);
+
+// A label's tag as seqeval's default mode reads it: its first code point ("B" of "B-PER", "O" of "O").
+std::string_view label_tag(const std::string& label);
 
 // Where a label is unusable, and why (the sentence and token index of the first offending label).
 struct LabelProblem {
