@@ -39,3 +39,29 @@ python_with_torch() {
   echo "error: no python3 with torch found (apt-get install python3-torch, or set PYTHON)" >&2
   return 1
 }
+
+# A pool of background steps for the reproduction scripts' --jobs N (POOL_JOBS). pool_run COMMAND... runs COMMAND
+# in the background once fewer than POOL_JOBS started ones are running (POOL_JOBS 1: in the foreground) and sets
+# POOL_LAST to its pid (empty in the foreground); pool_wait [PID] waits for that one, or for all, and fails naming
+# how many failed, stopping the steps still running (a stopped run resumes on the next start). A failed foreground
+# step fails the script as before (set -e).
+POOL_JOBS=1 POOL_PIDS=() POOL_LAST=""
+pool_run() {
+  POOL_LAST=""
+  if (( POOL_JOBS <= 1 )); then "$@"; return; fi
+  while (( $(jobs -rp | wc -l) >= POOL_JOBS )); do wait -n || true; done
+  "$@" &
+  POOL_LAST=$!
+  POOL_PIDS+=("$POOL_LAST")
+}
+pool_wait() {
+  local pid failed=0
+  for pid in ${1:-${POOL_PIDS[@]+"${POOL_PIDS[@]}"}}; do wait "$pid" || failed=$((failed + 1)); done
+  (( $# > 0 )) || POOL_PIDS=()
+  (( failed == 0 )) && return 0
+  echo "error: $failed background step(s) failed (see their logs); stopping the others" >&2
+  local running
+  running=$(jobs -rp)
+  [[ -z $running ]] || kill $running 2>/dev/null || true
+  return 1
+}

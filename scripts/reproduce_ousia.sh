@@ -13,7 +13,8 @@
 # partial-credit F1 in the target taxonomy.
 #
 # Usage: scripts/reproduce_ousia.sh [--experiment FILE] [--data DIR] [--out DIR] [--sizes "1000"] [--seeds "42"]
-#                                   [--threads N] [--pretrain-epochs N] [--finetune-epochs N] [--set key=value ...]
+#                                   [--threads N] [--jobs N] [--pretrain-epochs N] [--finetune-epochs N]
+#                                   [--set key=value ...]
 #   --experiment FILE      source and target: data folders, files, taxonomies, type map, configs (JSON)
 #   --data DIR             folder the experiment's data folders are relative to (default: ../shared/data)
 #   --out DIR              run directories (default: runs/<experiment name>)
@@ -26,6 +27,9 @@
 #   --rows-for SIZE "R ..."  other rows for one size (e.g. only the best transfer variant and scratch on the
 #                          learning curve's other sizes); repeatable
 #   --threads N            CPU threads (train.num_threads; default 0 = LibTorch's default)
+#   --jobs N               runs at once (default 1; give --threads so that N x threads fits the cores): the scratch
+#                          rows beside the source model, then the transfer rows N at a time; each run's log goes to
+#                          RUN_DIR.log
 #   --pretrain-epochs N    source-model epochs (default: the source config's)
 #   --finetune-epochs N    fine-tuning and scratch epochs (default: the configs')
 #   --set k=v              extra overrides for every `nertool train` (e.g. model.bilstm_cnn.embeddings=FILE)
@@ -37,10 +41,11 @@
 # sentences, log x-axis). A finished run is kept and an interrupted one resumed, so the script can be stopped and
 # run again.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences
+. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences, pool_run, pool_wait
 ARGS="$*"
 EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
-DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
+DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0
+PRE_EPOCHS="" FT_EPOCHS="" SETS=()
 declare -A SEEDS_FOR=() ROWS_FOR=()
 ROWS="soft hard soft-detector scratch"
 while [[ $# -gt 0 ]]; do
@@ -55,6 +60,7 @@ while [[ $# -gt 0 ]]; do
     --rows) ROWS=$2; shift 2 ;;
     --rows-for) ROWS_FOR[$2]=$3; shift 3 ;;
     --threads) THREADS=$2; shift 2 ;;
+    --jobs) POOL_JOBS=$2; shift 2 ;;
     --pretrain-epochs) PRE_EPOCHS=$2; shift 2 ;;
     --finetune-epochs) FT_EPOCHS=$2; shift 2 ;;
     --set) SETS+=(--set "$2"); shift 2 ;;
@@ -124,8 +130,10 @@ train() {
     echo "reproduce_ousia: $run done, kept" >&2; return 0
   fi
   [[ -f $run/checkpoint.pt ]] && resume=(--resume)
-  echo "+ nertool train --out $run ${resume[*]} $*" >&2
-  "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" > "$run.summary.json"
+  local log=/dev/stderr
+  (( POOL_JOBS > 1 )) && log=$run.log
+  echo "+ nertool train --out $run ${resume[*]} $* (log: $log)" >&2
+  "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" > "$run.summary.json" 2>> "$log"
 }
 # score RUN_DIR OUTPUT.json [eval arguments...]: `nertool eval --json` of the run on the target test file.
 score() {
@@ -138,41 +146,58 @@ score() {
 evaluate() { score "$@" --taxonomy "$TARGET_TAX"; }
 start=$(date +%s)
 
-train "$OUT/source" --config "$SOURCE_CONFIG" --data "$(dirname "$SOURCE_TRAIN")" --seed "$SOURCE_SEED" \
-  --set "data.train=$SOURCE_TRAIN" --set "data.valid=$SOURCE_VALID" --set data.test= \
-  --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
-evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
-score "$OUT/source" "$OUT/detection.eval.json" --untyped
+# source_model: the source model, scored on the target test file through the type map and with types ignored.
+source_model() {
+  train "$OUT/source" --config "$SOURCE_CONFIG" --data "$(dirname "$SOURCE_TRAIN")" --seed "$SOURCE_SEED" \
+    --set "data.train=$SOURCE_TRAIN" --set "data.valid=$SOURCE_VALID" --set data.test= \
+    --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
+  evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
+  score "$OUT/source" "$OUT/detection.eval.json" --untyped
+}
 # seeds_of SIZE, rows_of SIZE: the seeds and the rows of that size.
 seeds_of() { echo "${SEEDS_FOR[$1]:-$SEEDS}"; }
 rows_of() { echo "${ROWS_FOR[$1]:-$ROWS}"; }
+# target_row SIZE SEED ROW: one row of the table for one size and seed, trained and scored.
+target_row() {
+  local size=$1 seed=$2 row=$3 runs="$OUT/n$1-seed$2"
+  local target=(--data "$OUT/target-$size" --set data.train=train.txt --set "data.valid=$TARGET_VALID"
+                --set "data.test=$TARGET_TEST")
+  mkdir -p "$runs"
+  if [[ $row == scratch ]]; then
+    train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \
+      --set "model.multitask.taxonomy=$TARGET_TAX" "${FT_SET[@]}"
+    evaluate "$runs/scratch" "$runs/scratch.eval.json"
+    return
+  fi
+  local variant=(--set "model.multitask.loss=${row%-detector}")
+  [[ $row == *-detector ]] && variant+=(--set model.multitask.stage2_detection_weight=1
+                                        --set 'train.freeze=["encoder."]')
+  train "$runs/finetune-$row" --config "$FINETUNE_CONFIG" --init "$OUT/source" "${target[@]}" --seed "$seed" \
+    --set "model.multitask.taxonomy=$SOURCE_TAX" --set "model.multitask.target_taxonomy=$TARGET_TAX" \
+    "${variant[@]}" "${FT_SET[@]}"
+  evaluate "$runs/finetune-$row" "$runs/finetune-$row.eval.json"
+}
 
 for size in $SIZES; do
-  n=$([[ $size == all ]] && echo 0 || echo "$size")
-  subset="$OUT/target-$size"
-  mkdir -p "$subset"
-  first_sentences "$TARGET_TRAIN" "$n" > "$subset/train.txt"
-  target=(--data "$subset" --set data.train=train.txt --set "data.valid=$TARGET_VALID" --set "data.test=$TARGET_TEST")
-  for seed in $(seeds_of "$size"); do
-    runs="$OUT/n$size-seed$seed"
-    mkdir -p "$runs"
-    for row in $(rows_of "$size"); do
-      if [[ $row == scratch ]]; then
-        train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \
-          --set "model.multitask.taxonomy=$TARGET_TAX" "${FT_SET[@]}"
-        evaluate "$runs/scratch" "$runs/scratch.eval.json"
-        continue
-      fi
-      variant=(--set "model.multitask.loss=${row%-detector}")
-      [[ $row == *-detector ]] && variant+=(--set model.multitask.stage2_detection_weight=1
-                                            --set 'train.freeze=["encoder."]')
-      train "$runs/finetune-$row" --config "$FINETUNE_CONFIG" --init "$OUT/source" "${target[@]}" --seed "$seed" \
-        --set "model.multitask.taxonomy=$SOURCE_TAX" --set "model.multitask.target_taxonomy=$TARGET_TAX" \
-        "${variant[@]}" "${FT_SET[@]}"
-      evaluate "$runs/finetune-$row" "$runs/finetune-$row.eval.json"
+  mkdir -p "$OUT/target-$size"
+  first_sentences "$TARGET_TRAIN" "$([[ $size == all ]] && echo 0 || echo "$size")" > "$OUT/target-$size/train.txt"
+done
+# Scratch rows need no source model: with --jobs they run beside it; the transfer rows wait for it.
+pool_run source_model
+source_job=$POOL_LAST
+for pass in scratch transfer; do
+  [[ $pass == transfer ]] && pool_wait $source_job
+  for size in $SIZES; do
+    for seed in $(seeds_of "$size"); do
+      for row in $(rows_of "$size"); do
+        if [[ $pass == scratch && $row == scratch || $pass == transfer && $row != scratch ]]; then
+          pool_run target_row "$size" "$seed" "$row"
+        fi
+      done
     done
   done
 done
+pool_wait
 
 SEEDS_BY_SIZE=$(for size in $SIZES; do printf '%s=%s;' "$size" "$(seeds_of "$size")"; done)
 ROWS_BY_SIZE=$(for size in $SIZES; do printf '%s=%s;' "$size" "$(rows_of "$size")"; done)

@@ -62,8 +62,9 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::commit() {
+  errno = 0;
   out_.flush();
-  if (!out_) throw IoError("error while writing " + path_);
+  if (!out_) throw IoError("cannot write " + path_ + ": " + (errno != 0 ? std::strerror(errno) : "the write failed"));
   out_.close();
   if (!out_) throw IoError("error while closing " + path_);
   if (!target_.empty() && std::rename(tmp_path_.c_str(), target_.c_str()) != 0)

@@ -66,7 +66,8 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   const std::string args =
       "--experiment experiment.json --sizes '20 all' --seeds '1 2' --seeds-for all 3 --rows-for all 'soft scratch'" +
       kSmall;
-  CliResult r = reproduce(dir, args);
+  // Two runs at once: the scratch rows beside the source model, then the transfer rows two at a time.
+  CliResult r = reproduce(dir, args + " --jobs 2");
   ASSERT_EQ(r.status, 0) << r.err;
   const auto result = nlohmann::json::parse(nertool::read_file(dir.file("results/people_to_conll.json")));
   EXPECT_TRUE(result["direct"]["f1"].is_number()) << result.dump();
@@ -109,10 +110,22 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   EXPECT_EQ(detector["train"]["freeze"], nlohmann::json::array({"encoder."}));
   const auto soft = nlohmann::json::parse(nertool::read_file(dir.file("runs/n20-seed1/finetune-soft/config.json")));
   EXPECT_EQ(soft["train"]["freeze"], nlohmann::json::array({"encoder.", "decoder.detection."}));
+  EXPECT_TRUE(fs::exists(dir.file("runs/n20-seed1/finetune-soft.log")));  // with --jobs, each run logs to its own file
   CliResult again = reproduce(dir, args);
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.err.find("runs/n20-seed2/scratch done, kept"), std::string::npos) << again.err;
   EXPECT_EQ(again.err.find("+ nertool train"), std::string::npos) << again.err;
+}
+
+TEST(ReproduceOusia, AFailedRunInTheBackgroundFailsTheScript) {
+  TempDir dir;
+  write_worked_example(dir);
+  CliResult r = reproduce(dir, "--experiment experiment.json --sizes 20 --jobs 2" + kSmall +
+                                   " --set model.bilstm_cnn.hidden_size=wide");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("background step(s) failed"), std::string::npos) << r.err;
+  EXPECT_NE(nertool::read_file(dir.file("runs/source.log")).find("hidden_size"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir.file("results/people_to_conll.json")));
 }
 
 TEST(ReproduceOusia, AnIncompleteExperimentFileNamesWhatIsMissing) {
