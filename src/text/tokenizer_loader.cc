@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <algorithm>
 #include <filesystem>
 
@@ -99,6 +100,19 @@ void apply_settings(const json& c, const std::string& file, TokenizerSettings& s
       sp.extra.push_back(t);
     }
   }
+}
+
+// The id of `token` in a model's vocab object: a whole number from 0 to below `limit` (a float, or an id that would
+// size the vocabulary beyond its entries, is refused before it is used).
+int64_t vocab_id(const json& v, const std::string& file, const std::string& token, int64_t limit) {
+  if (!v.is_number_integer()) throw InputError(file, 0, "the id of token '" + token + "' is not a whole number");
+  const int64_t id = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
+                         ? INT64_MAX
+                         : v.get<int64_t>();
+  if (id < 0 || id >= limit)
+    throw InputError(file, 0, "the id of token '" + token + "' (" + v.dump() + ") is not from 0 to " +
+                                  std::to_string(limit - 1));
+  return id;
 }
 
 // [token, id] pairs of BertProcessing / RobertaProcessing.
@@ -243,8 +257,8 @@ std::unique_ptr<SubwordTokenizer> wordpiece_from_json(const TokenizerJson& t, co
   const json& vocab = t.model.at("vocab");
   std::vector<std::string> tokens;
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    int64_t id = it.value().get<int64_t>();
-    if (id < 0) throw InputError(t.file, 0, "negative id for token '" + it.key() + "'");
+    // WordPiece ids index the token list: dense, below the number of entries.
+    const int64_t id = vocab_id(it.value(), t.file, it.key(), static_cast<int64_t>(vocab.size()));
     if (static_cast<std::size_t>(id) >= tokens.size()) tokens.resize(static_cast<std::size_t>(id) + 1);
     tokens[static_cast<std::size_t>(id)] = it.key();
   }
@@ -307,7 +321,7 @@ std::unique_ptr<SubwordTokenizer> bpe_from_json(const TokenizerJson& t, const Co
   options.settings.normalize_before = t.normalizer.before;  // no BertNormalizer here, so every form comes before
   std::unordered_map<std::string, int64_t> vocab;
   for (auto it = t.model.at("vocab").begin(); it != t.model.at("vocab").end(); ++it)
-    vocab[it.key()] = it.value().get<int64_t>();
+    vocab[it.key()] = vocab_id(it.value(), t.file, it.key(), INT64_MAX);
   auto merges = merges_from_json(t.model.at("merges"), t.file);
   if (!t.around.cls.content.empty()) options.special.cls = t.around.cls;
   if (!t.around.sep.content.empty()) options.special.sep = t.around.sep;

@@ -128,7 +128,8 @@ std::vector<HostileCase> catalog() {
        {{"tok/tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": true}}, "normalizer": )"
                                R"({"type": "BertNormalizer"}, "pre_tokenizer": {"type": "BertPreTokenizer"}})"},
         {"in.txt", kGold}},
-       "tokenize --tokenizer {dir}/tok --input {dir}/in.txt", 2, {"{dir}/tok", "unexpected content"}},
+       "tokenize --tokenizer {dir}/tok --input {dir}/in.txt", 2,
+       {"{dir}/tok/tokenizer.json", "the id of token '[UNK]' is not a whole number"}},
       {"merges.txt with a one-field line",
        {{"tok/vocab.json", R"({"a": 0, "b": 1, "<unk>": 2})"}, {"tok/merges.txt", "#version: 0.2\na b\nc\n"},
         {"in.txt", kGold}},

@@ -294,12 +294,20 @@ TEST(Loader, UnexpectedJsonTypesAreInputErrors) {
   nertool::write_file_atomic(dir.file("tokenizer.json"),
                              R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": true}}, "normalizer": )"
                              R"({"type": "BertNormalizer"}, "pre_tokenizer": {"type": "BertPreTokenizer"}})");
-  try {
-    load_tokenizer(dir.path());
-    FAIL() << "no error";
-  } catch (const nertool::InputError& e) {
-    EXPECT_EQ(e.file(), dir.path());
-    EXPECT_NE(std::string(e.what()).find("tokenizer files with unexpected content"), std::string::npos) << e.what();
+  // Also found by it: a float id (7.77778e+58) was converted to an integer (undefined behaviour), and a huge id
+  // would have sized the token list. Ids are whole numbers below the number of entries.
+  for (const std::string id : {"true", "7.77778e+58", "1000000000000", "-1"}) {
+    nertool::write_file_atomic(dir.file("tokenizer.json"),
+                               R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": )" + id +
+                                   R"(}}, "normalizer": {"type": "BertNormalizer"}, )"
+                                   R"("pre_tokenizer": {"type": "BertPreTokenizer"}})");
+    try {
+      load_tokenizer(dir.path());
+      FAIL() << "no error for id " << id;
+    } catch (const nertool::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("tokenizer.json"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("the id of token '[UNK]'"), std::string::npos) << e.what();
+    }
   }
   nertool::write_file_atomic(dir.file("tokenizer_config.json"), R"({"unk_token": {"content": "[UNK]", "lstrip": "x"}})");
   nertool::write_file_atomic(dir.file("vocab.txt"), "[UNK]\n[CLS]\n");
