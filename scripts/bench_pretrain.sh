@@ -43,6 +43,11 @@ first_sentences "$CONLL/valid.txt" 20 > "$OUT/data/valid.txt"
 echo "bench_pretrain: $(nproc) cores, $THREADS threads, $("$NERTOOL" --version | sed -n 2p), work in $OUT" >&2
 
 NERTOOL_ENV=$("$NERTOOL" env)
+# peer_run [env NAME=VALUE ...]: the peer's subwords/s for $steps steps at $precision, with those words before it.
+peer_run() {
+  "$@" "$PYTHON" "$ROOT/scripts/bench_pretrain_peer.py" --steps "$steps" --threads "$THREADS" \
+    --precision "$precision" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["subwords_per_s"])'
+}
 printf '%-10s %14s %14s %7s %20s %7s\n' precision "nertool sw/s" "pytorch sw/s" ratio "pytorch, env sw/s" ratio
 for precision in $PRECISIONS; do
   run=$OUT/run-$precision
@@ -53,10 +58,6 @@ for precision in $PRECISIONS; do
     --set pretrain.packing=fill --set train.log_percent=100 > "$OUT/summary-$precision.json" 2> "$OUT/log-$precision.txt"
   ours=$("$PYTHON" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])["tokens_per_s"])' "$run/metrics.jsonl")
   steps=$("$PYTHON" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["steps"])' "$run/metrics.jsonl")
-  peer_run() {  # peer_run [env NAME=VALUE ...]: the peer's subwords/s, started with those words before it
-    "$@" "$PYTHON" "$ROOT/scripts/bench_pretrain_peer.py" --steps "$steps" --threads "$THREADS" \
-      --precision "$precision" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["subwords_per_s"])'
-  }
   peer=$(peer_run)
   peer_env=$(peer_run env $NERTOOL_ENV)
   "$PYTHON" -c 'import sys; p, a, b, c = sys.argv[1], *map(float, sys.argv[2:])

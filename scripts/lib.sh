@@ -55,8 +55,9 @@ pool_run() {
   POOL_PIDS+=("$POOL_LAST")
 }
 pool_wait() {
-  local pid failed=0
-  for pid in ${1:-${POOL_PIDS[@]+"${POOL_PIDS[@]}"}}; do wait "$pid" || failed=$((failed + 1)); done
+  local pid failed=0 pids=("$@")
+  (( $# > 0 )) || pids=(${POOL_PIDS[@]+"${POOL_PIDS[@]}"})
+  for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" || failed=$((failed + 1)); done
   (( $# > 0 )) || POOL_PIDS=()
   (( failed == 0 )) && return 0
   echo "error: $failed background step(s) failed (see their logs); stopping the others" >&2
@@ -65,3 +66,5 @@ pool_wait() {
   [[ -z $running ]] || kill $running 2>/dev/null || true
   return 1
 }
+# pool_log RUN_DIR: where a step's log goes: RUN_DIR.log when steps run side by side, else the script's stderr.
+pool_log() { if (( POOL_JOBS > 1 )); then echo "$1.log"; else echo /dev/stderr; fi; }

@@ -51,8 +51,8 @@ step() {
   fi
   local resume=()
   [[ -f $run/checkpoint.pt ]] && resume=(--resume)
-  local log=/dev/stderr
-  (( POOL_JOBS > 1 )) && log=$run.log
+  local log
+  log=$(pool_log "$run")
   echo "+ nertool $command --out $run ${resume[*]} $* ${SETS[*]} (log: $log)" >&2
   "$NERTOOL" "$command" --out "$run" "${resume[@]}" "$@" ${SETS[@]+"${SETS[@]}"} \
     --set train.num_threads="$THREADS" > "$run.summary.json" 2>> "$log"

@@ -41,7 +41,7 @@
 # sentences, log x-axis). A finished run is kept and an interrupted one resumed, so the script can be stopped and
 # run again.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences, pool_run, pool_wait
+. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences, pool_run, pool_wait, pool_log
 ARGS="$*"
 EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
 DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0
@@ -130,8 +130,8 @@ train() {
     echo "reproduce_ousia: $run done, kept" >&2; return 0
   fi
   [[ -f $run/checkpoint.pt ]] && resume=(--resume)
-  local log=/dev/stderr
-  (( POOL_JOBS > 1 )) && log=$run.log
+  local log
+  log=$(pool_log "$run")
   echo "+ nertool train --out $run ${resume[*]} $* (log: $log)" >&2
   "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" > "$run.summary.json" 2>> "$log"
 }

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 
 #include "nertool/core/atomic_file.h"
@@ -106,13 +106,13 @@ void apply_settings(const json& c, const std::string& file, TokenizerSettings& s
 // size the vocabulary beyond its entries, is refused before it is used).
 int64_t vocab_id(const json& v, const std::string& file, const std::string& token, int64_t limit) {
   if (!v.is_number_integer()) throw InputError(file, 0, "the id of token '" + token + "' is not a whole number");
-  const int64_t id = v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)
-                         ? INT64_MAX
-                         : v.get<int64_t>();
-  if (id < 0 || id >= limit)
+  // The JSON reader keeps a non-negative number as unsigned: compared as such, an id beyond int64 cannot wrap.
+  const bool in_range = v.is_number_unsigned() ? v.get<uint64_t>() < static_cast<uint64_t>(limit)
+                                               : v.get<int64_t>() >= 0 && v.get<int64_t>() < limit;
+  if (!in_range)
     throw InputError(file, 0, "the id of token '" + token + "' (" + v.dump() + ") is not from 0 to " +
                                   std::to_string(limit - 1));
-  return id;
+  return v.get<int64_t>();
 }
 
 // [token, id] pairs of BertProcessing / RobertaProcessing.
