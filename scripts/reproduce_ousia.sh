@@ -14,7 +14,7 @@
 #
 # Usage: scripts/reproduce_ousia.sh [--experiment FILE] [--data DIR] [--out DIR] [--sizes "1000"] [--seeds "42"]
 #                                   [--threads N] [--jobs N] [--pretrain-epochs N] [--finetune-epochs N]
-#                                   [--set key=value ...]
+#                                   [--set key=value ...] [--set-for SIZE "key=value ..."]
 #   --experiment FILE      source and target: data folders, files, taxonomies, type map, configs (JSON)
 #   --data DIR             folder the experiment's data folders are relative to (default: ../shared/data)
 #   --out DIR              run directories (default: runs/<experiment name>)
@@ -33,6 +33,9 @@
 #   --pretrain-epochs N    source-model epochs (default: the source config's)
 #   --finetune-epochs N    fine-tuning and scratch epochs (default: the configs')
 #   --set k=v              extra overrides for every `nertool train` (e.g. model.bilstm_cnn.embeddings=FILE)
+#   --set-for SIZE "k=v ..."  extra overrides for the target runs of one size, over --set and --finetune-epochs
+#                          (e.g. smaller batches for the smallest sets: --set-for 100 "train.batch_sentences=8");
+#                          repeatable
 # Environment: NERTOOL (the binary; default build/nertool).
 # The source model is also scored on the target test file with types ignored (`nertool eval --untyped`): how many
 # target mentions its detector finds, which bounds every transfer row's recall.
@@ -46,7 +49,7 @@ ARGS="$*"
 EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
 DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0
 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
-declare -A SEEDS_FOR=() ROWS_FOR=()
+declare -A SEEDS_FOR=() ROWS_FOR=() SETS_FOR=()
 ROWS="soft hard soft-detector scratch"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -64,6 +67,7 @@ while [[ $# -gt 0 ]]; do
     --pretrain-epochs) PRE_EPOCHS=$2; shift 2 ;;
     --finetune-epochs) FT_EPOCHS=$2; shift 2 ;;
     --set) SETS+=(--set "$2"); shift 2 ;;
+    --set-for) SETS_FOR[$2]=$3; shift 3 ;;
     -h|--help) script_help "$0"; exit 0 ;;
     *) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -122,7 +126,8 @@ PRE_SET=() FT_SET=()
 [[ -n $PRE_EPOCHS ]] && PRE_SET=(--set "train.max_epochs=$PRE_EPOCHS")
 [[ -n $FT_EPOCHS ]] && FT_SET=(--set "train.max_epochs=$FT_EPOCHS")
 
-# train RUN_DIR ARGS...: `nertool train` unless RUN_DIR is finished; resumed when interrupted.
+# train RUN_DIR ARGS...: `nertool train` unless RUN_DIR is finished; resumed when interrupted. The caller's
+# size_sets (--set-for) go last.
 train() {
   local run=$1 resume=()
   shift
@@ -132,8 +137,9 @@ train() {
   [[ -f $run/checkpoint.pt ]] && resume=(--resume)
   local log
   log=$(pool_log "$run")
-  echo "+ nertool train --out $run ${resume[*]} $* (log: $log)" >&2
-  "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" > "$run.summary.json" 2>> "$log"
+  echo "+ nertool train --out $run ${resume[*]} $* ${size_sets[*]:-} (log: $log)" >&2
+  "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" ${size_sets[@]+"${size_sets[@]}"} \
+    > "$run.summary.json" 2>> "$log"
 }
 # score RUN_DIR OUTPUT.json [eval arguments...]: `nertool eval --json` of the run on the target test file.
 score() {
@@ -162,7 +168,10 @@ target_row() {
   local size=$1 seed=$2 row=$3 runs="$OUT/n$1-seed$2"
   # The test file is scored once, by evaluate, not after every epoch: half the scoring time of a small run.
   local target=(--data "$OUT/target-$size" --set data.train=train.txt --set "data.valid=$TARGET_VALID"
-                --set data.test=)
+                --set data.test=) overrides override
+  read -r -a overrides <<< "${SETS_FOR[$size]:-}"
+  local size_sets=()  # read by train: last on its command line, so they win
+  for override in ${overrides[@]+"${overrides[@]}"}; do size_sets+=(--set "$override"); done
   mkdir -p "$runs"
   if [[ $row == scratch ]]; then
     train "$runs/scratch" --config "$SOURCE_CONFIG" "${target[@]}" --seed "$seed" \

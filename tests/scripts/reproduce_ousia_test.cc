@@ -65,7 +65,7 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   write_worked_example(dir);
   const std::string args =
       "--experiment experiment.json --sizes '20 all' --seeds '1 2' --seeds-for all 3 --rows-for all 'soft scratch'" +
-      kSmall;
+      kSmall + " --set-for 20 'train.batch_sentences=4 train.max_epochs=2'";
   // Two runs at once: the scratch rows beside the source model, then the transfer rows two at a time.
   CliResult r = reproduce(dir, args + " --jobs 2");
   ASSERT_EQ(r.status, 0) << r.err;
@@ -111,6 +111,17 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   const auto soft = nlohmann::json::parse(nertool::read_file(dir.file("runs/n20-seed1/finetune-soft/config.json")));
   EXPECT_EQ(soft["train"]["freeze"], nlohmann::json::array({"encoder.", "decoder.detection."}));
   EXPECT_TRUE(fs::exists(dir.file("runs/n20-seed1/finetune-soft.log")));  // with --jobs, each run logs to its own file
+  // --set-for: the target runs of that size only, over --set and --finetune-epochs.
+  for (const std::string run : {"n20-seed2/scratch", "n20-seed1/finetune-soft"}) {
+    const auto train = nlohmann::json::parse(nertool::read_file(dir.file("runs/" + run + "/config.json")))["train"];
+    EXPECT_EQ(train["batch_sentences"], 4) << run;
+    EXPECT_EQ(train["max_epochs"], 2) << run;
+  }
+  for (const std::string run : {"nall-seed3/scratch", "source"}) {
+    const auto train = nlohmann::json::parse(nertool::read_file(dir.file("runs/" + run + "/config.json")))["train"];
+    EXPECT_EQ(train["batch_sentences"], 32) << run;
+    EXPECT_EQ(train["max_epochs"], 1) << run;
+  }
   CliResult again = reproduce(dir, args);
   ASSERT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.err.find("runs/n20-seed2/scratch done, kept"), std::string::npos) << again.err;
