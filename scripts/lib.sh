@@ -20,6 +20,15 @@ nertool_binary() {
 
 # The folder holding data/ and fixtures/: $NERTOOL_SHARED_DIR, else ../shared beside the checkout.
 shared_dir() { echo "${NERTOOL_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}"; }
+# shell_words ARGS...: the arguments as one line a shell reads back as the same words (a recorded command must
+# re-run: --sizes "100 300" is one argument). Plain words stay bare, others go in single quotes.
+shell_words() {
+  local word out=()
+  for word in "$@"; do
+    if [[ $word =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then out+=("$word"); else out+=("'${word//\'/\'\\\'\'}'"); fi
+  done
+  echo "${out[*]}"
+}
 
 # first_sentences FILE N: the first N sentences of a CoNLL file, -DOCSTART- lines and blank lines kept as they
 # stand (N <= 0: the whole file).

@@ -20,7 +20,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 DATA="$(shared_dir)/data" OUT="$ROOT/runs/dapt" SEEDS="1 2 3" THREADS=0 PRE="" TAPT="" FT="" SETS=()
-ARGS="$*"  # the command as recorded in results/dapt.json
+ARGS=$(shell_words "$@")  # the command as recorded in results/dapt.json
 while [[ $# -gt 0 ]]; do
   case $1 in
     --data) DATA=$2; shift 2 ;;

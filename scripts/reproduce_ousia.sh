@@ -38,14 +38,15 @@
 #                          repeatable
 # Environment: NERTOOL (the binary; default build/nertool).
 # The source model is also scored on the target test file with types ignored (`nertool eval --untyped`): how many
-# target mentions its detector finds, which bounds every transfer row's recall.
+# target mentions its detector finds, which bounds every transfer row's recall; scripts/detection_recall.py breaks
+# that recall down by gold type and kind of sentence (where the detector misses).
 # Writes RESULTS/<name>.json (every run's scores) and RESULTS/<name>.md (mean and standard deviation over the seeds
 # for every size and row); with two sizes or more also RESULTS/plots/<name>_learning_curve.png (F1 against target
 # sentences, log x-axis). A finished run is kept and an interrupted one resumed, so the script can be stopped and
 # run again.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences, pool_run, pool_wait, pool_log
-ARGS="$*"
+. "$(dirname "$0")/lib.sh"  # ROOT, nertool_binary, shared_dir, first_sentences, shell_words, pool_*
+ARGS=$(shell_words "$@")
 EXPERIMENT="$ROOT/configs/transfer/ontonotes5_to_conll2003.json"
 DATA="$(shared_dir)/data" OUT="" RESULTS="$ROOT/results" SIZES="1000" SEEDS="42" THREADS=0
 PRE_EPOCHS="" FT_EPOCHS="" SETS=()
@@ -159,6 +160,16 @@ source_model() {
     --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
   evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
   score "$OUT/source" "$OUT/detection.eval.json" --untyped
+  detection_breakdown "$OUT/source" "$OUT/detection.breakdown.json"
+}
+# detection_breakdown RUN_DIR OUTPUT.json: the run's untyped recall on the target test file by gold type and by kind
+# of sentence (scripts/detection_recall.py): where the source detector misses.
+detection_breakdown() {
+  local run=$1 output=$2
+  "$NERTOOL" predict --model "$run" --input "$TARGET_TEST" > "$output.predicted.tmp"
+  python3 "$ROOT/scripts/detection_recall.py" "$output.predicted.tmp" --json > "$output.tmp"
+  rm "$output.predicted.tmp"
+  mv "$output.tmp" "$output"
 }
 # seeds_of SIZE, rows_of SIZE: the seeds and the rows of that size.
 seeds_of() { echo "${SEEDS_FOR[$1]:-$SEEDS}"; }
@@ -238,6 +249,7 @@ def sentences(path):
 direct = scores(os.path.join(out, "direct.eval.json"))
 detection = json.load(open(os.path.join(out, "detection.eval.json")))["micro avg"]
 detection = {k: detection[k] for k in ["precision", "recall", "f1", "support", "predicted", "correct"]}
+breakdown = json.load(open(os.path.join(out, "detection.breakdown.json")))
 runs = []
 for size in sizes:
     n = sentences(os.path.join(out, f"target-{size}", "train.txt"))
@@ -258,7 +270,8 @@ for size in sizes:
         summary.append({"size": size, "sentences": rs[0]["sentences"], "row": row, "seeds": len(rs),
                         **{k: mean_sd([r[k] for r in rs]) for k in ["precision", "recall", "f1", "partial_f1"]}})
 doc = {"experiment": experiment, "command": "scripts/reproduce_ousia.sh " + args, "wall_seconds": int(seconds),
-       "source_detection": detection, "direct": direct, "runs": runs, "summary": summary}
+       "source_detection": detection, "source_detection_breakdown": breakdown, "direct": direct, "runs": runs,
+       "summary": summary}
 def write(path, text):
     with open(path + ".tmp", "w") as f:
         f.write(text)
@@ -280,6 +293,12 @@ lines = [f"Taxonomy transfer ({os.path.basename(experiment)}), scored on the tar
          f"Source model's mention detection on the target test file, types ignored (`nertool eval --untyped`): "
          f"precision {100*detection['precision']:.2f}, recall {100*detection['recall']:.2f}, "
          f"F1 {100*detection['f1']:.2f} ({detection['correct']} of {detection['support']} target mentions found).", "",
+         "Its recall by gold type and by kind of sentence (`scripts/detection_recall.py`): " + "; ".join(
+             f"{key} {100*row['recall']:.1f} ({row['found']} of {row['mentions']})"
+             for key, row in breakdown["recall"].items() if key != "all") +
+         "; with a leading \"the\" dropped from its mentions, recall "
+         f"{100*breakdown['recall_without_leading_the']:.1f}.",
+         "",
          "| target sentences | approach | precision | recall | F1 | partial-credit F1 |",
          "| --- | --- | --- | --- | --- | --- |",
          f"| - | {labels['direct']} | {100*direct['precision']:.2f} | {100*direct['recall']:.2f} | "

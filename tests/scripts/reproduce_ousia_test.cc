@@ -71,11 +71,18 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   ASSERT_EQ(r.status, 0) << r.err;
   const auto result = nlohmann::json::parse(nertool::read_file(dir.file("results/people_to_conll.json")));
   EXPECT_TRUE(result["direct"]["f1"].is_number()) << result.dump();
+  // The recorded command re-runs: an argument holding spaces keeps its quotes.
+  EXPECT_NE(result["command"].get<std::string>().find("--sizes '20 all' --seeds '1 2' "), std::string::npos)
+      << result["command"];
   // The source detector's untyped scores on the target test file: recall is found / target mentions.
   const auto& detection = result["source_detection"];
   ASSERT_TRUE(detection["recall"].is_number()) << result.dump();
   EXPECT_DOUBLE_EQ(detection["recall"].get<double>(),
                    detection["correct"].get<double>() / detection["support"].get<double>());
+  // Its breakdown (scripts/detection_recall.py) counts the same mentions as eval --untyped.
+  const auto& breakdown = result["source_detection_breakdown"]["recall"]["all"];
+  EXPECT_EQ(breakdown["found"], detection["correct"]) << result.dump();
+  EXPECT_EQ(breakdown["mentions"], detection["support"]) << result.dump();
   // (soft, hard, soft with the detector, scratch) for 2 seeds of size 20; soft and scratch for the one seed of "all".
   ASSERT_EQ(result["runs"].size(), 2u * 4u + 1u * 2u);
   ASSERT_EQ(result["summary"].size(), 4u + 2u);
@@ -97,6 +104,7 @@ TEST(ReproduceOusia, AnyExperimentFileRunsEveryRowSizeAndSeed) {
   EXPECT_NE(table.find("| 20 | Fine-tuned, hierarchical soft loss | "), std::string::npos) << table;
   EXPECT_NE(table.find(" ± "), std::string::npos) << table;  // mean and standard deviation over the two seeds
   EXPECT_NE(table.find("Source model's mention detection on the target test file"), std::string::npos) << table;
+  EXPECT_NE(table.find("Its recall by gold type and by kind of sentence"), std::string::npos) << table;
   EXPECT_NE(table.find("(20: 1, 2; all: 3)"), std::string::npos) << table;
   if (std::system("command -v gnuplot >/dev/null 2>&1") == 0)
     EXPECT_TRUE(fs::exists(dir.file("results/plots/people_to_conll_learning_curve.png")));
