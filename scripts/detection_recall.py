@@ -1,9 +1,6 @@
 #!/usr/bin/env python3
 """Where a detector misses: untyped mention recall broken down by gold type and by the kind of sentence.
 
-Usage: scripts/detection_recall.py PREDICTED.conll [--json]
-  PREDICTED.conll  `nertool predict` output on a labelled CoNLL file: the gold IOB2 label in the next-to-last
-                   column, the predicted one in the last (types may differ: a source-taxonomy model's output)
 A gold mention counts as found when a predicted mention has its boundaries, whatever their types (as
 `nertool eval --untyped`). Sentence kinds: all-caps (headlines, team names in capitals), tables (a fifth of the words
 or more hold a digit, or no word is lower-case: sports scores and results) and prose (the rest). The last line is the
@@ -11,6 +8,7 @@ recall if a leading "the" were dropped from every predicted mention of two words
 article inside many names; CoNLL-2003 leaves it out).
 Example: nertool predict --model runs/ousia/source --input test.txt > pred.txt && scripts/detection_recall.py pred.txt
 """
+import argparse
 import collections
 import json
 import sys
@@ -75,18 +73,20 @@ def recall_table(path):
 
 
 def main():
-    args = sys.argv[1:]
-    if len(args) not in (1, 2) or (len(args) == 2 and args[1] != "--json") or args[0] in ("-h", "--help"):
-        print(__doc__.strip(), file=sys.stderr if args[:1] not in (["-h"], ["--help"]) else sys.stdout)
-        sys.exit(0 if args[:1] in (["-h"], ["--help"]) else 2)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("predicted", help="`nertool predict` output on a labelled CoNLL file: the gold IOB2 label "
+                        "next to last, the predicted one last (its types may differ: a source-taxonomy model's)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    args = parser.parse_args()
     try:
-        table, without_the = recall_table(args[0])
+        table, without_the = recall_table(args.predicted)
     except (OSError, UnicodeDecodeError) as err:
-        sys.exit(f"error: {args[0]}: {err}")
+        sys.exit(f"error: {args.predicted}: {err}")
     all_mentions = table.get("all", {"mentions": 0})["mentions"]
     if not all_mentions:
-        sys.exit(f"error: {args[0]}: no gold mentions")
-    if len(args) == 2:
+        sys.exit(f"error: {args.predicted}: no gold mentions")
+    if args.json:
         print(json.dumps({"recall": table, "recall_without_leading_the": without_the / all_mentions}, indent=1))
         return
     print("| gold mentions | found | total | recall (%) |\n| --- | --- | --- | --- |")

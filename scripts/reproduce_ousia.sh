@@ -142,15 +142,14 @@ train() {
   "$NERTOOL" train --out "$run" "${resume[@]}" "$@" "${COMMON[@]}" ${size_sets[@]+"${size_sets[@]}"} \
     > "$run.summary.json" 2>> "$log"
 }
-# score RUN_DIR OUTPUT.json [eval arguments...]: `nertool eval --json` of the run on the target test file.
-score() {
+# evaluate RUN_DIR OUTPUT.json [eval arguments...]: `nertool eval --json` of the run on the target test file, exact and
+# partial-credit scores.
+evaluate() {
   local run=$1 output=$2
   shift 2
-  "$NERTOOL" eval --json --model "$run" --data "$TARGET_TEST" "$@" > "$output.tmp"
+  "$NERTOOL" eval --json --model "$run" --data "$TARGET_TEST" --taxonomy "$TARGET_TAX" "$@" > "$output.tmp"
   mv "$output.tmp" "$output"
 }
-# evaluate RUN_DIR OUTPUT.json [eval arguments...]: exact and partial-credit scores.
-evaluate() { score "$@" --taxonomy "$TARGET_TAX"; }
 start=$(date +%s)
 
 # source_model: the source model, scored on the target test file through the type map and with types ignored.
@@ -159,17 +158,19 @@ source_model() {
     --set "data.train=$SOURCE_TRAIN" --set "data.valid=$SOURCE_VALID" --set data.test= \
     --set "model.multitask.taxonomy=$SOURCE_TAX" "${PRE_SET[@]}"
   evaluate "$OUT/source" "$OUT/direct.eval.json" --type-map "$TYPE_MAP"
-  score "$OUT/source" "$OUT/detection.eval.json" --untyped
-  detection_breakdown "$OUT/source" "$OUT/detection.breakdown.json"
+  source_detection "$OUT/source"
 }
-# detection_breakdown RUN_DIR OUTPUT.json: the run's untyped recall on the target test file by gold type and by kind
-# of sentence (scripts/detection_recall.py): where the source detector misses.
-detection_breakdown() {
-  local run=$1 output=$2
-  "$NERTOOL" predict --model "$run" --input "$TARGET_TEST" > "$output.predicted.tmp"
-  python3 "$ROOT/scripts/detection_recall.py" "$output.predicted.tmp" --json > "$output.tmp"
-  rm "$output.predicted.tmp"
-  mv "$output.tmp" "$output"
+# source_detection RUN_DIR: one tagging pass of the target test file, then the mentions found with types ignored:
+# scored (`eval --untyped`: detection.eval.json) and broken down by gold type and kind of sentence
+# (scripts/detection_recall.py: detection.breakdown.json), which shows where the source detector misses.
+source_detection() {
+  local predicted="$OUT/detection.predicted.txt"
+  "$NERTOOL" predict --model "$1" --input "$TARGET_TEST" > "$predicted.tmp"
+  mv "$predicted.tmp" "$predicted"
+  "$NERTOOL" eval --json --untyped --file "$predicted" > "$OUT/detection.eval.json.tmp"
+  python3 "$ROOT/scripts/detection_recall.py" "$predicted" --json > "$OUT/detection.breakdown.json.tmp"
+  mv "$OUT/detection.eval.json.tmp" "$OUT/detection.eval.json"
+  mv "$OUT/detection.breakdown.json.tmp" "$OUT/detection.breakdown.json"
 }
 # seeds_of SIZE, rows_of SIZE: the seeds and the rows of that size.
 seeds_of() { echo "${SEEDS_FOR[$1]:-$SEEDS}"; }
