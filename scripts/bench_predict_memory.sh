@@ -6,8 +6,8 @@
 # Usage: scripts/bench_predict_memory.sh [--size-mb N] [--model RUN_DIR] [--out DIR] [--long-line-tokens N]
 #   --size-mb N            size of the generated input (default 1024: 1 GB)
 #   --model RUN_DIR        the model to tag with (default: a small BiLSTM-CNN, 1 layer of 32, trained for 4 epochs
-#                          on data/sample: memory is the pipeline's, not the network's, and this one tags 1 GB in
-#                          about half an hour on 2 cores, where the paper's 2 layers of 275 would take half a day)
+#                          on data/sample: memory is the pipeline's, not the network's; this one tagged 1 GB in
+#                          2 h 5 min on 2 cores shared with a build, the paper's 2 layers of 275 are far slower)
 #   --out DIR              work folder: input, output, rss.tsv, rss.png (default runs/bench_predict_memory)
 #   --long-line-tokens N   one line of N tokens every 10,000 lines (tagged in pieces; default 200000)
 # Environment: NERTOOL (the binary), NERTOOL_SHARED_DIR (CoNLL-2003 words for the text; data/sample otherwise).
