@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -12,6 +11,7 @@
 #include "nertool/core/error.h"
 #include "nertool/core/huge_page_heap.h"
 #include "nertool/core/logging.h"
+#include "nertool/core/write_error.h"
 #include "torch_part.h"
 
 namespace nertool::cli {
@@ -69,8 +69,7 @@ static int check_stdout(int status) {
   std::cout.flush();
   const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
   if (!failed) return status;
-  std::cerr << "error: cannot write standard output" << (errno ? std::string(": ") + std::strerror(errno) : "")
-            << std::endl;
+  std::cerr << "error: " << write_error("standard output").what() << std::endl;
   return status == 0 ? 1 : status;
 }
 

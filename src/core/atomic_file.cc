@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "nertool/core/error.h"
+#include "nertool/core/write_error.h"
 
 namespace nertool {
 
@@ -50,9 +51,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   target_ = rename_target(path_);
   tmp_path_ = target_.empty() ? path_
                               : target_ + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(g_counter++);
+  errno = 0;
   out_.open(tmp_path_, target_.empty() ? std::ios::binary | std::ios::out
                                        : std::ios::binary | std::ios::out | std::ios::trunc);
-  if (!out_) throw IoError("cannot write " + path_ + ": " + std::strerror(errno));
+  if (!out_) throw write_error(path_);
 }
 
 AtomicFile::~AtomicFile() {
@@ -64,9 +66,10 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::commit() {
   errno = 0;
   out_.flush();
-  if (!out_) throw IoError("cannot write " + path_ + ": " + (errno != 0 ? std::strerror(errno) : "the write failed"));
+  if (!out_) throw write_error(path_);
+  errno = 0;
   out_.close();
-  if (!out_) throw IoError("error while closing " + path_);
+  if (!out_) throw write_error(path_);
   if (!target_.empty() && std::rename(tmp_path_.c_str(), target_.c_str()) != 0)
     throw IoError("cannot rename " + tmp_path_ + " to " + target_ + ": " + std::strerror(errno));
   committed_ = true;

@@ -1,6 +1,10 @@
 #include "nertool/core/error.h"
 
+#include <cerrno>
+#include <cstring>
 #include <utility>
+
+#include "nertool/core/write_error.h"
 
 namespace nertool {
 
@@ -15,5 +19,10 @@ InputError::InputError(std::string file, std::size_t line, std::string problem)
       file_(std::move(file)),
       line_(line),
       problem_(std::move(problem)) {}
+
+IoError write_error(const std::string& target) {
+  const int err = errno;
+  return IoError("cannot write " + target + ": " + (err != 0 ? std::strerror(err) : "the write failed"));
+}
 
 }  // namespace nertool

@@ -2,14 +2,13 @@
 
 #include <torch/torch.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <sstream>
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/write_error.h"
 
 namespace nertool::io {
 
@@ -99,7 +98,7 @@ void save_archive(torch::serialize::OutputArchive& archive, const std::string& p
     LatchingBuffer buffer(out);
     std::ostream latched(&buffer);
     archive.save_to(latched);
-    if (buffer.failed()) throw IoError("error while writing " + path + ": " + std::strerror(errno));
+    if (buffer.failed()) throw write_error(path);
   });
 }
 

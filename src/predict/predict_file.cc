@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -12,6 +13,7 @@
 
 #include "nertool/core/atomic_file.h"
 #include "nertool/core/error.h"
+#include "nertool/core/write_error.h"
 #include "nertool/core/runtime_environment.h"
 #include "nertool/metrics/chunks.h"
 #include "nertool/text/word_tokenizer.h"
@@ -237,8 +239,12 @@ class PredictionWriter {
          << (doc.marker.size() > 1 ? std::string(1, separator) + "O" : std::string()) << "\n\n";
   }
 
-  void check_written() const {
-    if (!out_) throw IoError("error while writing " + (o_.output.empty() ? std::string("stdout") : o_.output));
+  // Flushing here, with errno cleared, lets the error give the write's own reason ("the write failed" when an
+  // earlier write already failed and its errno is gone).
+  void check_written() {
+    errno = 0;
+    out_.flush();
+    if (!out_) throw write_error(o_.output.empty() ? std::string("standard output") : o_.output);
   }
 
  private:

@@ -103,7 +103,7 @@ TEST(EvalCli, WriteErrorsOnStandardOutputAreReported) {
                                      " --input " + dir.file("gold.txt")}) {
     CliResult run = run_nertool(args + " > /dev/full", dir);
     EXPECT_EQ(run.status, 1) << args << ": " << run.err;
-    EXPECT_NE(run.err.find("error: cannot write standard output"), std::string::npos) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("error: cannot write standard output: "), std::string::npos) << args << ": " << run.err;
   }
   // --output /dev/stdout writes into the stream (here /dev/full): an error, and /dev/stdout is left as it was.
   CliResult run = run_nertool("convert --scheme IOBES --input " + dir.file("gold.txt") + " --output /dev/stdout > /dev/full",

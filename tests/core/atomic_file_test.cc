@@ -50,6 +50,25 @@ TEST(AtomicFile, WritesIntoAFifoWithoutReplacingIt) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);  // no temp file beside it
 }
 
+// Every failed write reads "cannot write TARGET: REASON" (core/write_error.h), the reason being the system's.
+TEST(AtomicFile, WriteErrorsNameTheFileAndTheReason) {
+  testing::TempDir dir;
+  auto message_of = [](const std::string& path) {
+    try {
+      write_file_atomic(path, std::string("x"));
+    } catch (const IoError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message_of(dir.file("no/such/x.txt")), "cannot write " + dir.file("no/such/x.txt") +
+                                                       ": No such file or directory");
+  if (std::filesystem::exists("/dev/full")) {  // written in place, fails at the flush with ENOSPC
+    EXPECT_EQ(message_of("/dev/full"), "cannot write /dev/full: No space left on device");
+    EXPECT_EQ(std::filesystem::status("/dev/full").type(), std::filesystem::file_type::character);
+  }
+}
+
 TEST(AtomicFile, DirectoriesAreRefusedForWritingAndReading) {
   testing::TempDir dir;
   std::filesystem::create_directory(dir.file("sub"));

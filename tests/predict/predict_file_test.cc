@@ -6,7 +6,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
+#include <streambuf>
 #include <nlohmann/json.hpp>
 
 #include "nertool/core/error.h"
@@ -132,6 +134,47 @@ TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
     EXPECT_NE(std::string(e.what()).find("line longer than 64 MiB"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(fs::exists(dir.file("huge.jsonl")));
+}
+
+}  // namespace
+
+namespace {
+
+// A stream buffer that refuses every byte, standing in for a standard output that cannot be written.
+class RefusingBuffer : public std::streambuf {
+ protected:
+  int_type overflow(int_type) override { return traits_type::eof(); }
+};
+
+// Tagged output that cannot be written is an error naming where it went, with the reason where there is one.
+TEST(PredictFile, WriteErrorsNameTheOutputAndTheReason) {
+  NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
+  TempDir dir;
+  const std::string model_dir = dir.file("bert");
+  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
+  auto model = nertool::train::load_model(model_dir);
+  nertool::predict::PredictOptions o;
+  o.input = source_path("data/sample/test.txt");
+  auto message_of = [&] {
+    try {
+      nertool::predict::predict_file(model, o);
+    } catch (const nertool::IoError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  if (fs::exists("/dev/full")) {
+    o.output = "/dev/full";
+    EXPECT_EQ(message_of(), "cannot write /dev/full: No space left on device");
+    EXPECT_EQ(fs::status("/dev/full").type(), fs::file_type::character);
+  }
+  o.output.clear();  // standard output
+  RefusingBuffer refusing;
+  std::streambuf* saved = std::cout.rdbuf(&refusing);
+  const std::string message = message_of();
+  std::cout.rdbuf(saved);
+  std::cout.clear();
+  EXPECT_EQ(message, "cannot write standard output: the write failed");
 }
 
 }  // namespace
