@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -125,6 +126,14 @@ class Unpickler {
   // `what` opens every error message ("cannot read PyTorch checkpoint").
   Unpickler(const std::string& data, std::size_t pos, std::string file, std::string what, PersistentLoad load)
       : data_(data), pos_(pos), file_(std::move(file)), what_(std::move(what)), load_(std::move(load)) {}
+  // A hostile pickle can build a cycle (a list appended into itself through the memo) that shared ownership
+  // alone never frees. Only the memo hands out a second reference to a value, so every cycle passes through a
+  // memoized one: emptying those frees them all. Hence what run() returned must not be used after this.
+  ~Unpickler() {
+    for (auto& [key, value] : memo_) value->items.clear();
+  }
+  Unpickler(const Unpickler&) = delete;
+  Unpickler& operator=(const Unpickler&) = delete;
 
   ValuePtr run();
   std::size_t position() const { return pos_; }
@@ -507,8 +516,9 @@ NamedTensors read_legacy_format(const std::string& path, const std::string& byte
     return v;
   };
   std::size_t pos = 0;
+  std::deque<Unpickler> unpicklers;  // alive until the values they read have been used (see ~Unpickler)
   auto next = [&](const PersistentLoad& l) {
-    Unpickler u(bytes, pos, path, "cannot read legacy PyTorch checkpoint", l);
+    Unpickler& u = unpicklers.emplace_back(bytes, pos, path, "cannot read legacy PyTorch checkpoint", l);
     auto v = u.run();
     pos = u.position();
     return v;

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <malloc.h>
+
 #include <fstream>
 
 #include "nertool/core/atomic_file.h"
@@ -202,6 +204,31 @@ TEST(TorchStateDict, StorageSizesBeyondTheFileAreRefused) {
   write_file_atomic(tmp.file("huge.bin"), testing::legacy_checkpoint_of_a_huge_storage());
   EXPECT_NE(error_reading(tmp.file("huge.bin")).find("storage 0 has 1099511627776 elements, more than the file holds"),
             std::string::npos);
+}
+
+// The bytes of the heap in use (glibc), or 0 where that cannot be asked.
+std::size_t heap_in_use() {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+  const struct mallinfo2 m = ::mallinfo2();
+  return m.uordblks + m.hblkhd;
+#else
+  return 0;
+#endif
+}
+
+// A list appended into itself through the memo is a reference cycle, which used to stay allocated after the read
+// (LeakSanitizer in fuzz_torch_pickle, 2026-12-04). Twenty reads of one holding 4 MiB must not keep 80 MiB.
+TEST(TorchStateDict, CyclesBuiltByAPickleAreFreed) {
+  testing::TempDir tmp;
+  // ] BINPUT 0, BINUNICODE of 4 MiB, APPEND, BINGET 0, APPEND, STOP: a list holding the string and itself.
+  const std::string object = testing::bytes_of({0x80, 2, ']', 'q', 0, 'X', 0, 0, 0x40, 0}) +
+                             std::string(std::size_t{4} << 20, 'x') + "ah" + testing::bytes_of({0, 'a', '.'});
+  write_file_atomic(tmp.file("cycle.bin"), testing::legacy_checkpoint(object));
+  EXPECT_NE(error_reading(tmp.file("cycle.bin")).find("does not hold a dict of tensors"), std::string::npos);
+  if (heap_in_use() == 0) GTEST_SKIP() << "no heap statistics here (LeakSanitizer builds check this instead)";
+  const std::size_t before = heap_in_use();
+  for (int k = 0; k < 20; ++k) error_reading(tmp.file("cycle.bin"));
+  EXPECT_LT(heap_in_use(), before + (std::size_t{16} << 20)) << "cyclic values were not freed";
 }
 
 // A zip record whose bytes no longer match the CRC-32 of the central directory is corruption, not other weights.
