@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 
@@ -102,17 +103,21 @@ void apply_settings(const json& c, const std::string& file, TokenizerSettings& s
   }
 }
 
-// The id of `token` in a model's vocab object: a whole number from 0 to below `limit` (a float, or an id that would
-// size the vocabulary beyond its entries, is refused before it is used).
-int64_t vocab_id(const json& v, const std::string& file, const std::string& token, int64_t limit) {
-  if (!v.is_number_integer()) throw InputError(file, 0, "the id of token '" + token + "' is not a whole number");
-  // The JSON reader keeps a non-negative number as unsigned: compared as such, an id beyond int64 cannot wrap.
+// A whole number from 0 to below `limit`, named `what` in the error: a float, or a number beyond the range, is
+// refused before any conversion (converting one to an integer is undefined behaviour).
+int64_t whole_number(const json& v, const std::string& file, const std::string& what, int64_t limit) {
+  if (!v.is_number_integer()) throw InputError(file, 0, what + " is not a whole number");
+  // The JSON reader keeps a non-negative number as unsigned: compared as such, a number beyond int64 cannot wrap.
   const bool in_range = v.is_number_unsigned() ? v.get<uint64_t>() < static_cast<uint64_t>(limit)
                                                : v.get<int64_t>() >= 0 && v.get<int64_t>() < limit;
-  if (!in_range)
-    throw InputError(file, 0, "the id of token '" + token + "' (" + v.dump() + ") is not from 0 to " +
-                                  std::to_string(limit - 1));
+  if (!in_range) throw InputError(file, 0, what + " (" + v.dump() + ") is not from 0 to " + std::to_string(limit - 1));
   return v.get<int64_t>();
+}
+
+// The id of `token` in a model's vocab object or among the special tokens, below `limit` (an id that would size
+// the vocabulary beyond its entries is refused before it is used).
+int64_t vocab_id(const json& v, const std::string& file, const std::string& token, int64_t limit = INT64_MAX) {
+  return whole_number(v, file, "the id of token '" + token + "'", limit);
 }
 
 // [token, id] pairs of BertProcessing / RobertaProcessing.
@@ -121,7 +126,7 @@ SpecialToken processing_token(const json& v, const std::string& file) {
   if (!v.is_array() || v.size() != 2 || !v[0].is_string() || !v[1].is_number_integer())
     throw InputError(file, 0, "post_processor special token is not a [token, id] pair");
   t.content = v[0].get<std::string>();
-  t.id = v[1].get<int64_t>();
+  t.id = vocab_id(v[1], file, t.content);
   return t;
 }
 
@@ -201,14 +206,14 @@ SpecialTokens post_processor_tokens(const json& post, const std::string& file) {
 }
 
 // Added special tokens: never split, each with its own strip flags.
-std::vector<SpecialToken> added_special_tokens(const json& j) {
+std::vector<SpecialToken> added_special_tokens(const json& j, const std::string& file) {
   std::vector<SpecialToken> added;
   if (!j.contains("added_tokens") || !j["added_tokens"].is_array()) return added;
   for (const auto& a : j["added_tokens"]) {
     if (!a.value("special", false)) continue;
     SpecialToken t;
     t.content = a.value("content", std::string());
-    t.id = a.value("id", int64_t{-1});
+    if (a.contains("id") && !a["id"].is_null()) t.id = vocab_id(a["id"], file, t.content);
     t.lstrip = a.value("lstrip", false);
     t.rstrip = a.value("rstrip", false);
     added.push_back(t);
@@ -253,7 +258,9 @@ std::unique_ptr<SubwordTokenizer> wordpiece_from_json(const TokenizerJson& t, co
   options.settings.normalize_before = t.normalizer.before;
   options.settings.normalize_after = t.normalizer.after;
   options.continuing_subword_prefix = t.model.value("continuing_subword_prefix", std::string("##"));
-  options.max_input_chars_per_word = t.model.value("max_input_chars_per_word", 100);
+  if (t.model.contains("max_input_chars_per_word"))
+    options.max_input_chars_per_word = static_cast<int>(
+        whole_number(t.model["max_input_chars_per_word"], t.file, "max_input_chars_per_word", INT_MAX));
   const json& vocab = t.model.at("vocab");
   std::vector<std::string> tokens;
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
@@ -321,7 +328,7 @@ std::unique_ptr<SubwordTokenizer> bpe_from_json(const TokenizerJson& t, const Co
   options.settings.normalize_before = t.normalizer.before;  // no BertNormalizer here, so every form comes before
   std::unordered_map<std::string, int64_t> vocab;
   for (auto it = t.model.at("vocab").begin(); it != t.model.at("vocab").end(); ++it)
-    vocab[it.key()] = vocab_id(it.value(), t.file, it.key(), INT64_MAX);
+    vocab[it.key()] = vocab_id(it.value(), t.file, it.key());
   auto merges = merges_from_json(t.model.at("merges"), t.file);
   if (!t.around.cls.content.empty()) options.special.cls = t.around.cls;
   if (!t.around.sep.content.empty()) options.special.sep = t.around.sep;
@@ -345,7 +352,7 @@ std::unique_ptr<SubwordTokenizer> load_tokenizer_json(const std::string& dir, co
   t.pre = j.value("pre_tokenizer", json());
   t.normalizer = read_normalizer(j.value("normalizer", json()), t.file);
   t.around = post_processor_tokens(j.value("post_processor", json()), t.file);
-  t.added = added_special_tokens(j);
+  t.added = added_special_tokens(j, t.file);
   const std::string type = model_type(t.model);
   if (type == "WordPiece") return wordpiece_from_json(t, cfg, dir);
   if (type == "BPE") return bpe_from_json(t, cfg, dir);

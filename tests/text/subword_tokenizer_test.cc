@@ -306,6 +306,35 @@ TEST(Loader, UnexpectedJsonTypesAreInputErrors) {
       EXPECT_NE(std::string(e.what()).find("the id of token '[UNK]'"), std::string::npos) << e.what();
     }
   }
+  // fuzz_tokenizer_json, 2026-12-04: the same for an added token's id (1.06667e+94), and so for every number read
+  // as an integer: a special token's id in the post-processor, max_input_chars_per_word.
+  struct Case {
+    std::string model_keys, file_keys, error;
+  };
+  const Case cases[] = {
+      {"", R"(, "added_tokens": [{"id": 1.06667e+94, "special": true, "content": "[PAD]"}])",
+       "the id of token '[PAD]' is not a whole number"},
+      {"", R"(, "added_tokens": [{"id": 9223372036854775808, "special": true, "content": "[PAD]"}])",
+       "the id of token '[PAD]' (9223372036854775808) is not from 0 to 9223372036854775806"},
+      {"", R"(, "post_processor": {"type": "BertProcessing", "cls": ["[CLS]", 9223372036854775808], )"
+           R"("sep": ["[SEP]", 1]})",
+       "the id of token '[CLS]' (9223372036854775808)"},
+      {R"(, "max_input_chars_per_word": 1e94)", "", "max_input_chars_per_word is not a whole number"},
+      {R"(, "max_input_chars_per_word": 4294967296)", "",
+       "max_input_chars_per_word (4294967296) is not from 0 to 2147483646"}};
+  for (const Case& c : cases) {
+    const std::string json = R"({"normalizer": {"type": "BertNormalizer"}, "pre_tokenizer": {"type": )"
+                             R"("BertPreTokenizer"}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0})" +
+                             c.model_keys + "}" + c.file_keys + "}";
+    nertool::write_file_atomic(dir.file("tokenizer.json"), json);
+    try {
+      load_tokenizer(dir.path());
+      ADD_FAILURE() << "no error for " << json;
+    } catch (const nertool::InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(dir.file("tokenizer.json") + ": " + c.error), std::string::npos)
+          << e.what();
+    }
+  }
   nertool::write_file_atomic(dir.file("tokenizer_config.json"), R"({"unk_token": {"content": "[UNK]", "lstrip": "x"}})");
   nertool::write_file_atomic(dir.file("vocab.txt"), "[UNK]\n[CLS]\n");
   EXPECT_THROW(load_tokenizer(dir.path()), nertool::InputError);
