@@ -2,6 +2,7 @@
 // Damaged and hostile PyTorch checkpoints (pytorch_model.bin), built from the small files in tests/io/testdata/:
 // shared by the reader's tests (tests/io/hf_weights_test.cc) and the command-line catalog
 // (tests/cli/hostile_input_test.cc).
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 
@@ -24,6 +25,15 @@ inline std::string legacy_checkpoint(const std::string& object,
 // A legacy file whose object is 2 million nested one-element tuples (once a stack overflow).
 inline std::string legacy_checkpoint_of_nested_tuples() {
   return legacy_checkpoint(std::string("\x80\x02)", 3) + std::string(2000000, '\x85') + ".");
+}
+
+// A legacy file whose object is a list holding a string of `payload` bytes and itself (appended through the
+// memo): a reference cycle, which the reader once left allocated.
+inline std::string legacy_checkpoint_of_a_cycle(uint32_t payload) {
+  return legacy_checkpoint(bytes_of({0x80, 2, ']', 'q', 0, 'X', static_cast<int>(payload & 0xFF),
+                                     static_cast<int>(payload >> 8 & 0xFF), static_cast<int>(payload >> 16 & 0xFF),
+                                     static_cast<int>(payload >> 24)}) +
+                           std::string(payload, 'x') + "ah" + bytes_of({0, 'a', '.'}));
 }
 
 // A legacy file whose object is a persistent id claiming a storage of 2^40 float32 elements (4 TiB):
