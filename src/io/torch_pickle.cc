@@ -190,6 +190,11 @@ class Unpickler {
     return it->second;
   }
   ValuePtr reduce(const ValuePtr& callable, const ValuePtr& args);
+  // One group of opcodes each; true when `op` was one of theirs and has been applied.
+  bool push_scalar(uint8_t op);
+  bool build_container(uint8_t op);
+  bool apply_object_op(uint8_t op);
+  bool use_memo(uint8_t op);
 
   const std::string& data_;
   std::size_t pos_;
@@ -258,151 +263,177 @@ ValuePtr Unpickler::reduce(const ValuePtr& callable, const ValuePtr& args) {
   return Value::make(Value::Object);  // some other object: kept opaque
 }
 
+// Framing, MARK and the opcodes that push a scalar (None, bools, numbers, strings); false when `op` is not one of them.
+bool Unpickler::push_scalar(uint8_t op) {
+  switch (op) {
+    case 0x80: byte(); break;                                       // PROTO
+    case 0x95: pos_ += 8; break;                                    // FRAME (protocol 4): a length we don't need
+    case '(': stack_.push_back(Value::make(Value::Mark)); break;   // MARK
+    case 'N': stack_.push_back(Value::make(Value::None)); break;
+    case 0x88: case 0x89: {                                         // NEWTRUE, NEWFALSE
+      auto v = Value::make(Value::Bool);
+      v->i = op == 0x88;
+      stack_.push_back(v);
+      break;
+    }
+    case 'K': stack_.push_back(integer(static_cast<int64_t>(little(1)))); break;  // BININT1
+    case 'M': stack_.push_back(integer(static_cast<int64_t>(little(2)))); break;  // BININT2
+    case 'J': stack_.push_back(integer(static_cast<int32_t>(little(4)))); break;  // BININT
+    case 0x8a: {                                                    // LONG1
+      const uint8_t n = byte();
+      if (n > 8) {  // e.g. the legacy format's magic number; only compared, never used as a number
+        auto v = Value::make(Value::String);
+        v->text = bytes(n);
+        stack_.push_back(v);
+        break;
+      }
+      uint64_t u = little(n);
+      if (n > 0 && n < 8 && (u >> (8 * n - 1)) & 1) u |= ~uint64_t{0} << (8 * n);  // sign-extend
+      stack_.push_back(integer(static_cast<int64_t>(u)));
+      break;
+    }
+    case 'G': {                                                     // BINFLOAT (big-endian double)
+      uint64_t u = 0;
+      for (int k = 0; k < 8; ++k) u = (u << 8) | byte();
+      auto v = Value::make(Value::Float);
+      std::memcpy(&v->f, &u, sizeof u);
+      stack_.push_back(v);
+      break;
+    }
+    case 'X': case 0x8c: case 0x8d: case 'U': case 'T': case 'B': case 'C': {
+      // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8, SHORT_BINSTRING, BINSTRING, BINBYTES, SHORT_BINBYTES
+      const int width = op == 'X' || op == 'T' || op == 'B' ? 4 : op == 0x8d ? 8 : 1;
+      auto v = Value::make(Value::String);
+      v->text = bytes(little(width));
+      stack_.push_back(v);
+      break;
+    }
+    default: return false;
+  }
+  return true;
+}
+
+// The opcodes that build or fill tuples, lists and dicts; false when `op` is not one of them.
+bool Unpickler::build_container(uint8_t op) {
+  switch (op) {
+    case ')': stack_.push_back(Value::make(Value::Tuple)); break;  // EMPTY_TUPLE
+    case 't': case 'l': {                                           // TUPLE, LIST: the items since MARK
+      auto v = Value::make(op == 't' ? Value::Tuple : Value::List);
+      v->items = pop_to_mark();
+      stack_.push_back(v);
+      break;
+    }
+    case 0x85: case 0x86: case 0x87: {                              // TUPLE1, TUPLE2, TUPLE3
+      auto v = Value::make(Value::Tuple);
+      v->items.resize(op - 0x84);
+      for (std::size_t k = v->items.size(); k-- > 0;) v->items[k] = pop();
+      stack_.push_back(v);
+      break;
+    }
+    case ']': stack_.push_back(Value::make(Value::List)); break;   // EMPTY_LIST
+    case 'a': {                                                     // APPEND
+      auto x = pop();
+      if (top()->kind != Value::List) fail("APPEND to a non-list");
+      top()->items.push_back(x);
+      break;
+    }
+    case 'e': {                                                     // APPENDS
+      auto xs = pop_to_mark();
+      if (top()->kind != Value::List) fail("APPENDS to a non-list");
+      top()->items.insert(top()->items.end(), xs.begin(), xs.end());
+      break;
+    }
+    case '}': stack_.push_back(Value::make(Value::Dict)); break;   // EMPTY_DICT
+    case 'd': {                                                     // DICT
+      auto v = Value::make(Value::Dict);
+      v->items = pop_to_mark();
+      if (v->items.size() % 2) fail("DICT with an odd number of items");
+      stack_.push_back(v);
+      break;
+    }
+    case 's': case 'u': {                                           // SETITEM, SETITEMS
+      std::vector<ValuePtr> kv;
+      if (op == 's') {
+        auto value = pop();
+        kv = {pop(), value};
+      } else {
+        kv = pop_to_mark();
+      }
+      if (kv.size() % 2) fail("SETITEMS with an odd number of items");
+      auto& d = top();
+      if (d->kind == Value::Object) break;  // items of an opaque mapping: dropped with it
+      if (d->kind != Value::Dict) fail("SETITEM on a value that is not a dict");
+      d->items.insert(d->items.end(), kv.begin(), kv.end());
+      break;
+    }
+    default: return false;
+  }
+  return true;
+}
+
+// Globals, calls (REDUCE, NEWOBJ, BUILD) and persistent ids; false when `op` is not one of them.
+bool Unpickler::apply_object_op(uint8_t op) {
+  switch (op) {
+    case 'c': {                                                     // GLOBAL
+      auto v = Value::make(Value::Global);
+      v->text = line();
+      v->name = line();
+      stack_.push_back(v);
+      break;
+    }
+    case 0x93: {                                                    // STACK_GLOBAL
+      auto name = pop(), module = pop();
+      if (name->kind != Value::String || module->kind != Value::String) fail("STACK_GLOBAL needs two strings");
+      auto v = Value::make(Value::Global);
+      v->text = module->text;
+      v->name = name->text;
+      stack_.push_back(v);
+      break;
+    }
+    case 'R': {                                                     // REDUCE
+      auto args = pop();
+      auto callable = pop();
+      stack_.push_back(reduce(callable, args));
+      break;
+    }
+    case 0x81: {                                                    // NEWOBJ
+      pop();
+      pop();
+      stack_.push_back(Value::make(Value::Object));
+      break;
+    }
+    case 'b': pop(); break;  // BUILD: an object's state (an OrderedDict's _metadata): not needed
+    case 'Q': {              // BINPERSID
+      auto pid = pop();
+      stack_.push_back(load_(pid));
+      break;
+    }
+    default: return false;
+  }
+  return true;
+}
+
+// The memo: BINPUT, LONG_BINPUT, MEMOIZE, BINGET, LONG_BINGET; false when `op` is not one of them.
+bool Unpickler::use_memo(uint8_t op) {
+  switch (op) {
+    case 'q': memo_put(little(1)); break;  // BINPUT
+    case 'r': memo_put(little(4)); break;  // LONG_BINPUT
+    case 0x94: memo_put(memo_.size()); break;  // MEMOIZE
+    case 'h': stack_.push_back(memo_get(little(1))); break;  // BINGET
+    case 'j': stack_.push_back(memo_get(little(4))); break;  // LONG_BINGET
+    default: return false;
+  }
+  return true;
+}
+
 ValuePtr Unpickler::run() {
   for (;;) {
     const uint8_t op = byte();
-    switch (op) {
-      case 0x80: byte(); break;                                       // PROTO
-      case 0x95: pos_ += 8; break;                                    // FRAME (protocol 4): a length we don't need
-      case '.': {                                                     // STOP
-        auto v = pop();
-        return v;
-      }
-      case '(': stack_.push_back(Value::make(Value::Mark)); break;   // MARK
-      case 'N': stack_.push_back(Value::make(Value::None)); break;
-      case 0x88: case 0x89: {                                         // NEWTRUE, NEWFALSE
-        auto v = Value::make(Value::Bool);
-        v->i = op == 0x88;
-        stack_.push_back(v);
-        break;
-      }
-      case 'K': stack_.push_back(integer(static_cast<int64_t>(little(1)))); break;  // BININT1
-      case 'M': stack_.push_back(integer(static_cast<int64_t>(little(2)))); break;  // BININT2
-      case 'J': stack_.push_back(integer(static_cast<int32_t>(little(4)))); break;  // BININT
-      case 0x8a: {                                                    // LONG1
-        const uint8_t n = byte();
-        if (n > 8) {  // e.g. the legacy format's magic number; only compared, never used as a number
-          auto v = Value::make(Value::String);
-          v->text = bytes(n);
-          stack_.push_back(v);
-          break;
-        }
-        uint64_t u = little(n);
-        if (n > 0 && n < 8 && (u >> (8 * n - 1)) & 1) u |= ~uint64_t{0} << (8 * n);  // sign-extend
-        stack_.push_back(integer(static_cast<int64_t>(u)));
-        break;
-      }
-      case 'G': {                                                     // BINFLOAT (big-endian double)
-        uint64_t u = 0;
-        for (int k = 0; k < 8; ++k) u = (u << 8) | byte();
-        auto v = Value::make(Value::Float);
-        std::memcpy(&v->f, &u, sizeof u);
-        stack_.push_back(v);
-        break;
-      }
-      case 'X': case 0x8c: case 0x8d: case 'U': case 'T': case 'B': case 'C': {
-        // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8, SHORT_BINSTRING, BINSTRING, BINBYTES, SHORT_BINBYTES
-        const int width = op == 'X' || op == 'T' || op == 'B' ? 4 : op == 0x8d ? 8 : 1;
-        auto v = Value::make(Value::String);
-        v->text = bytes(little(width));
-        stack_.push_back(v);
-        break;
-      }
-      case ')': stack_.push_back(Value::make(Value::Tuple)); break;  // EMPTY_TUPLE
-      case 't': case 'l': {                                           // TUPLE, LIST: the items since MARK
-        auto v = Value::make(op == 't' ? Value::Tuple : Value::List);
-        v->items = pop_to_mark();
-        stack_.push_back(v);
-        break;
-      }
-      case 0x85: case 0x86: case 0x87: {                              // TUPLE1, TUPLE2, TUPLE3
-        auto v = Value::make(Value::Tuple);
-        v->items.resize(op - 0x84);
-        for (std::size_t k = v->items.size(); k-- > 0;) v->items[k] = pop();
-        stack_.push_back(v);
-        break;
-      }
-      case ']': stack_.push_back(Value::make(Value::List)); break;   // EMPTY_LIST
-      case 'a': {                                                     // APPEND
-        auto x = pop();
-        if (top()->kind != Value::List) fail("APPEND to a non-list");
-        top()->items.push_back(x);
-        break;
-      }
-      case 'e': {                                                     // APPENDS
-        auto xs = pop_to_mark();
-        if (top()->kind != Value::List) fail("APPENDS to a non-list");
-        top()->items.insert(top()->items.end(), xs.begin(), xs.end());
-        break;
-      }
-      case '}': stack_.push_back(Value::make(Value::Dict)); break;   // EMPTY_DICT
-      case 'd': {                                                     // DICT
-        auto v = Value::make(Value::Dict);
-        v->items = pop_to_mark();
-        if (v->items.size() % 2) fail("DICT with an odd number of items");
-        stack_.push_back(v);
-        break;
-      }
-      case 's': case 'u': {                                           // SETITEM, SETITEMS
-        std::vector<ValuePtr> kv;
-        if (op == 's') {
-          auto value = pop();
-          kv = {pop(), value};
-        } else {
-          kv = pop_to_mark();
-        }
-        if (kv.size() % 2) fail("SETITEMS with an odd number of items");
-        auto& d = top();
-        if (d->kind == Value::Object) break;  // items of an opaque mapping: dropped with it
-        if (d->kind != Value::Dict) fail("SETITEM on a value that is not a dict");
-        d->items.insert(d->items.end(), kv.begin(), kv.end());
-        break;
-      }
-      case 'c': {                                                     // GLOBAL
-        auto v = Value::make(Value::Global);
-        v->text = line();
-        v->name = line();
-        stack_.push_back(v);
-        break;
-      }
-      case 0x93: {                                                    // STACK_GLOBAL
-        auto name = pop(), module = pop();
-        if (name->kind != Value::String || module->kind != Value::String) fail("STACK_GLOBAL needs two strings");
-        auto v = Value::make(Value::Global);
-        v->text = module->text;
-        v->name = name->text;
-        stack_.push_back(v);
-        break;
-      }
-      case 'R': {                                                     // REDUCE
-        auto args = pop();
-        auto callable = pop();
-        stack_.push_back(reduce(callable, args));
-        break;
-      }
-      case 0x81: {                                                    // NEWOBJ
-        pop();
-        pop();
-        stack_.push_back(Value::make(Value::Object));
-        break;
-      }
-      case 'b': pop(); break;  // BUILD: an object's state (an OrderedDict's _metadata): not needed
-      case 'Q': {              // BINPERSID
-        auto pid = pop();
-        stack_.push_back(load_(pid));
-        break;
-      }
-      case 'q': memo_put(little(1)); break;  // BINPUT
-      case 'r': memo_put(little(4)); break;  // LONG_BINPUT
-      case 0x94: memo_put(memo_.size()); break;  // MEMOIZE
-      case 'h': stack_.push_back(memo_get(little(1))); break;  // BINGET
-      case 'j': stack_.push_back(memo_get(little(4))); break;  // LONG_BINGET
-      default: {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "0x%02x", op);
-        fail(std::string("unsupported pickle opcode ") + hex);
-      }
-    }
+    if (op == '.') return pop();  // STOP
+    if (push_scalar(op) || build_container(op) || apply_object_op(op) || use_memo(op)) continue;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02x", op);
+    fail(std::string("unsupported pickle opcode ") + hex);
   }
 }
 

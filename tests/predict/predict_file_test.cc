@@ -51,12 +51,16 @@ double max_difference(const std::string& a, const std::string& b) {
   return std::getline(in_b, line_b) || lines == 0 ? INFINITY : worst;
 }
 
+// The hf-tiny BERT fixture, converted into `dir` and loaded.
+nertool::train::LoadedModel tiny_bert(const TempDir& dir) {
+  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), dir.file("bert"), {});
+  return nertool::train::load_model(dir.file("bert"));
+}
+
 TEST(PredictFile, ChunksEndAtDocumentBoundariesSoDocumentContextIsWhole) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
   TempDir dir;
-  const std::string model_dir = dir.file("bert");
-  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
-  auto model = nertool::train::load_model(model_dir);
+  auto model = tiny_bert(dir);
   auto* encoder = dynamic_cast<nertool::models::HfTransformerEncoder*>(&model.tagger->encoder());
   ASSERT_NE(encoder, nullptr);
   auto windows = encoder->window_options();
@@ -96,9 +100,7 @@ namespace {
 TEST(PredictFile, LongLinesAreTaggedInPiecesAndHugeOnesRefused) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
   TempDir dir;
-  const std::string model_dir = dir.file("bert");
-  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
-  auto model = nertool::train::load_model(model_dir);
+  auto model = tiny_bert(dir);
   std::string piece;
   for (int i = 0; i < 30; ++i) piece += (i ? " " : "") + std::string(i % 3 ? "Paris" : "visited");
   {
@@ -150,9 +152,7 @@ class RefusingBuffer : public std::streambuf {
 TEST(PredictFile, WriteErrorsNameTheOutputAndTheReason) {
   NERTOOL_REQUIRE_SHARED("fixtures/hf-tiny/bert/config.json");
   TempDir dir;
-  const std::string model_dir = dir.file("bert");
-  nertool::train::convert_from_hf(shared_path("fixtures/hf-tiny/bert"), model_dir, {});
-  auto model = nertool::train::load_model(model_dir);
+  auto model = tiny_bert(dir);
   nertool::predict::PredictOptions o;
   o.input = source_path("data/sample/test.txt");
   auto message_of = [&] {
